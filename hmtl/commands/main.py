@@ -1,19 +1,46 @@
-"""The `hmtl` console command: one subcommand per task of a research workflow."""
+"""The `hmtl` console command.
+
+Each module of `hmtl.commands` that defines `add_subparser(subparsers)` contributes one
+subcommand; `add_subparser` must call `parser.set_defaults(func=run)` where `run(args) -> int`.
+Modules are discovered, so adding a command never edits this file.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import logging
+import pkgutil
 import sys
+
+import hmtl.commands as commands_package
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hmtl", description="Hierarchical Multi-Task Learning (HMTL) on AllenNLP 2.10.1."
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="command")
+    for info in sorted(pkgutil.iter_modules(commands_package.__path__), key=lambda i: i.name):
+        if info.name == "main" or info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{commands_package.__name__}.{info.name}")
+        add = getattr(module, "add_subparser", None)
+        if add is not None:
+            add(subparsers)
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="hmtl", description=__doc__)
-    parser.add_subparsers(dest="command", metavar="command")
+    logging.basicConfig(
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
+    )
+    parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
+    if getattr(args, "func", None) is None:
         parser.print_help()
-        return 1
-    return 0
+        return 2
+    return int(args.func(args) or 0)
 
 
 if __name__ == "__main__":
