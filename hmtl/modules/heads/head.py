@@ -1,0 +1,53 @@
+"""The interface every task head implements, so that one model class can drive any task.
+
+A head is what differs between tasks: the encoders and embeddings are shared and owned by the
+model. The model builds each head lazily (``Lazy[Head]``) because only the model knows the
+dimensions of the encoder input and output once the hierarchy is wired; it passes them as the
+extras ``vocab``, ``encoder_input_dim`` and ``encoder_output_dim`` to ``Lazy.construct``.
+"""
+
+from typing import Any
+
+import torch
+from allennlp.common import Registrable
+from allennlp.data import Vocabulary
+
+
+class Head(torch.nn.Module, Registrable):
+    """A task-specific output layer on top of a (shared) encoder.
+
+    Subclasses take ``vocab: Vocabulary``, ``encoder_input_dim: int`` and
+    ``encoder_output_dim: int`` as constructor arguments (filled in by the model) plus their
+    own typed, configurable arguments.
+    """
+
+    def __init__(self, vocab: Vocabulary, encoder_input_dim: int, encoder_output_dim: int) -> None:
+        super().__init__()
+        self.vocab = vocab
+        self.encoder_input_dim = encoder_input_dim
+        self.encoder_output_dim = encoder_output_dim
+
+    def forward(
+        self,
+        encoder_input: torch.Tensor,
+        encoded: torch.Tensor,
+        mask: torch.BoolTensor,
+        **fields: Any,
+    ) -> dict[str, Any]:
+        """Score one batch.
+
+        ``encoder_input`` is (batch, tokens, encoder_input_dim): the base embedding, or the base
+        embedding concatenated with the output of the encoder below (coreference uses it for
+        span heads). ``encoded`` is (batch, tokens, encoder_output_dim), ``mask`` (batch, tokens).
+        ``fields`` are the batch's other fields (gold labels, metadata). When the gold fields are
+        present the output has a scalar ``loss`` and the head's metrics are updated.
+        """
+        raise NotImplementedError
+
+    def get_metrics(self, reset: bool = False) -> dict[str, float]:
+        """The head's metrics accumulated since the last reset, as Python floats."""
+        return {}
+
+    def make_output_human_readable(self, output_dict: dict[str, Any]) -> dict[str, Any]:
+        """Turn the tensors of ``forward``'s output into labels / triples / clusters."""
+        return output_dict
