@@ -35,7 +35,7 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
   say "pinned stack already installed in .venv (delete $stamp to force a reinstall)"
 else
   say "installing the pinned stack with --no-deps (requirements.txt, requirements-dev.txt)"
-  "${pip[@]}" install --quiet --no-deps -r requirements.txt -r requirements-dev.txt \
+  "${pip[@]}" install --quiet --no-deps -r requirements.txt -r requirements-dev.txt 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2) \
     || die "pip could not install the pinned requirements"
   say "installing hmtl itself (editable)"
   "${pip[@]}" install --quiet --no-deps --no-build-isolation -e . \
