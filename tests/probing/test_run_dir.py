@@ -1,0 +1,66 @@
+"""Rebuilding a trained model from a run directory, and the errors for incomplete ones."""
+
+import json
+
+import pytest
+import torch
+from allennlp.common.checks import ConfigurationError
+
+import hmtl  # noqa: F401  (registers the project's components, as the command does)
+from hmtl.probing.run_dir import load_trained_run, weight_files
+from tests.probing.tiny_model import write_run_dir
+
+
+def test_loads_the_chosen_weights_and_the_readers_token_indexers(tmp_path):
+    trained = write_run_dir(tmp_path / "run", task="ner", train_steps=3)
+    shifted = {name: value + 1 for name, value in trained.state_dict().items()}
+    torch.save(shifted, tmp_path / "run" / "best_emd.th")
+    loaded = load_trained_run(tmp_path / "run", "ner")
+    assert loaded.weights.name == "best_ner.th"
+    for name, value in trained.state_dict().items():
+        assert torch.equal(loaded.model.state_dict()[name], value), name
+    assert list(loaded.token_indexers) == ["tokens"]
+    assert loaded.token_indexers["tokens"].lowercase_tokens is True  # from the config's reader
+    other = load_trained_run(tmp_path / "run", "emd")
+    name = "encoder_ner._module.weight_ih_l0"
+    assert torch.equal(other.model.state_dict()[name], trained.state_dict()[name] + 1)
+
+
+def test_a_pretrained_embedding_file_is_not_needed(tmp_path):
+    write_run_dir(tmp_path / "run", train_steps=0, pretrained_file="/nonexistent/glove.txt.gz")
+    assert "pretrained_file" in (tmp_path / "run" / "config.json").read_text()
+    assert load_trained_run(tmp_path / "run", "ner").weights.name == "best_ner.th"
+
+
+def test_reader_without_token_indexers_gets_allennlps_default(tmp_path):
+    write_run_dir(tmp_path / "run", train_steps=0)
+    config = json.loads((tmp_path / "run" / "config.json").read_text())
+    del config["task_ner"]["data_params"]["dataset_reader"]["token_indexers"]
+    (tmp_path / "run" / "config.json").write_text(json.dumps(config))
+    indexer = load_trained_run(tmp_path / "run", "ner").token_indexers["tokens"]
+    assert indexer.lowercase_tokens is False and indexer.namespace == "tokens"
+
+
+def test_missing_weights_list_what_exists(tmp_path):
+    write_run_dir(tmp_path / "run", task="emd", train_steps=0)
+    assert list(weight_files(tmp_path / "run")) == ["emd"]
+    with pytest.raises(ConfigurationError, match="no best_ner.th.*task\\(s\\): emd"):
+        load_trained_run(tmp_path / "run", "ner")
+    (tmp_path / "run" / "best_emd.th").unlink()
+    with pytest.raises(ConfigurationError, match="has no weights"):
+        load_trained_run(tmp_path / "run", "emd")
+
+
+def test_not_a_run_directory(tmp_path):
+    with pytest.raises(ConfigurationError, match="does not exist"):
+        load_trained_run(tmp_path / "nowhere", "ner")
+    (tmp_path / "run").mkdir()
+    with pytest.raises(ConfigurationError, match="config.json is missing"):
+        load_trained_run(tmp_path / "run", "ner")
+
+
+def test_weights_of_another_model_are_a_clear_error(tmp_path):
+    write_run_dir(tmp_path / "run", train_steps=0)
+    torch.save({"something.else": torch.zeros(1)}, tmp_path / "run" / "best_ner.th")
+    with pytest.raises(ConfigurationError, match="best_ner.th does not fit the model"):
+        load_trained_run(tmp_path / "run", "ner")
