@@ -8,6 +8,7 @@ the model saw them in training.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from dataclasses import dataclass
@@ -17,9 +18,10 @@ import torch
 from allennlp.common import Params
 from allennlp.common.checks import ConfigurationError
 from allennlp.data import TokenIndexer, Vocabulary
-from allennlp.data.token_indexers import SingleIdTokenIndexer
+from allennlp.data.token_indexers import SingleIdTokenIndexer, TokenCharactersIndexer
 from allennlp.models import Model
 from allennlp.models.model import remove_weights_related_keys_from_params
+from allennlp.modules.seq2vec_encoders import CnnEncoder
 
 logger = logging.getLogger(__name__)
 
@@ -68,15 +70,27 @@ def load_trained_run(serialization_dir: str | os.PathLike, task: str) -> Trained
             f"Run directory {run} has no best_{task}.th; weights exist for task(s): "
             f"{', '.join(weights)} (choose one with -t/--task)."
         )
-    config = Params.from_file(str(config_path))
+    try:
+        config = Params(json.loads(config_path.read_text(encoding="utf-8")))
+    except ValueError as error:
+        raise ConfigurationError(f"{config_path}: not valid JSON ({error})") from None
     if "model" not in config:
         raise ConfigurationError(f"{config_path} has no 'model' block.")
     token_indexers = _token_indexers(config, task, config_path)
     vocab = Vocabulary.from_files(str(vocabulary_dir))
     model_params = config.pop("model")
     remove_weights_related_keys_from_params(model_params)
-    model = Model.from_params(vocab=vocab, params=model_params)
-    state = torch.load(weights[task], map_location="cpu", weights_only=True)
+    try:
+        model = Model.from_params(vocab=vocab, params=model_params)
+    except (TypeError, ValueError) as error:
+        raise ConfigurationError(f"{config_path}: cannot build the model: {error}") from None
+    pad_characters_to_filters(model, token_indexers)
+    try:
+        state = torch.load(weights[task], map_location="cpu", weights_only=True)
+    except Exception as error:  # noqa: BLE001  (any unreadable file gets the same message)
+        raise ConfigurationError(
+            f"{weights[task]}: cannot read the weights ({type(error).__name__}: {error})"
+        ) from None
     try:
         model.load_state_dict(state)
     except RuntimeError as error:
@@ -85,6 +99,22 @@ def load_trained_run(serialization_dir: str | os.PathLike, task: str) -> Trained
         ) from None
     logger.info("Loaded %s with weights %s", type(model).__name__, weights[task])
     return TrainedRun(model, vocab, token_indexers, weights[task])
+
+
+def pad_characters_to_filters(model: Model, token_indexers: dict[str, TokenIndexer]) -> None:
+    """Pad character ids to the widest character-CNN filter of the model.
+
+    A batch whose words are all shorter than a convolution's width would crash it (AllenNLP
+    issue 1954); the trainer pads them to the same width.
+    """
+    widest = max(
+        (max(module._ngram_filter_sizes) for module in model.modules()
+         if isinstance(module, CnnEncoder)),
+        default=0,
+    )
+    for indexer in token_indexers.values():
+        if isinstance(indexer, TokenCharactersIndexer):
+            indexer._min_padding_length = max(indexer._min_padding_length, widest)
 
 
 def _token_indexers(config: Params, task: str, config_path: Path) -> dict[str, TokenIndexer]:

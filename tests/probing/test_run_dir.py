@@ -7,8 +7,9 @@ import torch
 from allennlp.common.checks import ConfigurationError
 
 import hmtl  # noqa: F401  (registers the project's components, as the command does)
+from hmtl.probing.encoder import SentenceEncoder
 from hmtl.probing.run_dir import load_trained_run, weight_files
-from tests.probing.tiny_model import write_run_dir
+from tests.probing.tiny_model import tiny_config, write_run_dir
 
 
 def test_loads_the_chosen_weights_and_the_readers_token_indexers(tmp_path):
@@ -63,4 +64,35 @@ def test_weights_of_another_model_are_a_clear_error(tmp_path):
     write_run_dir(tmp_path / "run", train_steps=0)
     torch.save({"something.else": torch.zeros(1)}, tmp_path / "run" / "best_ner.th")
     with pytest.raises(ConfigurationError, match="best_ner.th does not fit the model"):
+        load_trained_run(tmp_path / "run", "ner")
+
+
+@pytest.mark.filterwarnings("ignore:You are using the default value")
+def test_character_ids_are_padded_to_the_widest_filter(tmp_path):
+    config = tiny_config()
+    config["task_ner"]["data_params"]["dataset_reader"]["token_indexers"]["token_characters"] = {
+        "type": "characters"  # no min_padding_length, as in the original configs
+    }
+    config["model"]["text_field_embedder"]["token_embedders"]["token_characters"] = {
+        "type": "character_encoding",
+        "embedding": {"embedding_dim": 3, "vocab_namespace": "token_characters"},
+        "encoder": {"type": "cnn", "embedding_dim": 3, "num_filters": 2,
+                    "ngram_filter_sizes": [2, 3]},
+    }
+    write_run_dir(tmp_path / "run", train_steps=0, config=config)
+    loaded = load_trained_run(tmp_path / "run", "ner")
+    assert loaded.token_indexers["token_characters"]._min_padding_length == 3
+    # one-character words only: without the padding the width-3 convolution would fail
+    encoder = SentenceEncoder(loaded.model, loaded.vocab, loaded.token_indexers)
+    vectors = encoder.encode([["a", "e"], ["."]], ["text_field_embedder"])
+    assert vectors["text_field_embedder"].shape == (2, 4 + 2 * 2)  # word 4 + 2 filters x 2
+
+
+def test_unreadable_weights_and_config_are_clear_errors(tmp_path):
+    write_run_dir(tmp_path / "run", train_steps=0)
+    (tmp_path / "run" / "best_ner.th").write_bytes(b"not a torch file")
+    with pytest.raises(ConfigurationError, match="best_ner.th: cannot read the weights"):
+        load_trained_run(tmp_path / "run", "ner")
+    (tmp_path / "run" / "config.json").write_text("{")
+    with pytest.raises(ConfigurationError, match="config.json: not valid JSON"):
         load_trained_run(tmp_path / "run", "ner")

@@ -79,7 +79,8 @@ def tiny_config(task: str = "ner", pretrained_file: str | None = None) -> dict:
 
 def build_tiny(config: dict) -> tuple[TinyHierarchy, Vocabulary]:
     """The model of ``config`` (built without any pretrained file) over the words of WORDS."""
-    vocab = Vocabulary(tokens_to_add={"tokens": WORDS})
+    characters = sorted({c for word in WORDS for c in word})
+    vocab = Vocabulary(tokens_to_add={"tokens": WORDS, "token_characters": characters})
     params = Params(json.loads(json.dumps(config["model"])))
     remove_weights_related_keys_from_params(params)
     return Model.from_params(vocab=vocab, params=params), vocab
@@ -112,10 +113,10 @@ def train_a_few_steps(model: TinyHierarchy, vocab: Vocabulary, steps: int = 5) -
 
 
 def write_run_dir(path: Path, task: str = "ner", train_steps: int = 5,
-                  pretrained_file: str | None = None) -> TinyHierarchy:
+                  pretrained_file: str | None = None, config: dict | None = None) -> TinyHierarchy:
     """A run directory as ``hmtl train`` writes it: config.json, vocabulary/, best_<task>.th."""
     torch.manual_seed(0)
-    config = tiny_config(task, pretrained_file)
+    config = config or tiny_config(task, pretrained_file)
     model, vocab = build_tiny(config)
     if train_steps:
         train_a_few_steps(model, vocab, train_steps)
