@@ -1,5 +1,8 @@
 """MUC, B-cubed and CEAF-e on small documents, by hand and on the reference scorer's test cases."""
 
+import random
+from itertools import permutations
+
 import pytest
 
 from hmtl.metrics.coref_scores import (
@@ -283,3 +286,63 @@ def test_reference_scorer_test_cases(case):
         if expected is not None:
             actual = rpf(metric(letters(key), letters(response)))
             assert actual == pytest.approx(expected, abs=1e-4), (case, metric.__name__)
+
+
+def textbook_scores(key, response):
+    """The published definitions, written directly, for clusters that partition their mentions.
+
+    MUC recall: sum over K of |K| - |p(K)| over sum of |K| - 1, p(K) the parts of K cut by the
+    response (a key mention the response lacks is a part of its own); precision symmetric.
+    B3 recall: mean over key mentions of |K(m) n R(m)| / |K(m)| (R(m) empty when m is not in the
+    response); precision symmetric. CEAF-e: best permutation, by brute force.
+    """
+
+    def muc_recall_counts(first, second):
+        where = {m: i for i, cluster in enumerate(second) for m in cluster}
+        numerator = sum(
+            len(cluster) - len({where.get(m, ("alone", m)) for m in cluster}) for cluster in first
+        )
+        return numerator, sum(len(cluster) - 1 for cluster in first)
+
+    def b3_recall(first, second):
+        where = {m: set(cluster) for cluster in second for m in cluster}
+        total = sum(
+            len(set(cluster) & where.get(m, set())) / len(cluster)
+            for cluster in first
+            for m in cluster
+        )
+        return total / sum(len(cluster) for cluster in first)
+
+    def phi4(k, r):
+        return 2 * len(set(k) & set(r)) / (len(k) + len(r))
+
+    small, large = (key, response) if len(key) <= len(response) else (response, key)
+    best = max(
+        sum(phi4(a, b) for a, b in zip(small, chosen)) for chosen in permutations(large, len(small))
+    )
+    muc_r, muc_p = muc_recall_counts(key, response), muc_recall_counts(response, key)
+    return {
+        "muc": (muc_r[0] / muc_r[1] if muc_r[1] else 0, muc_p[0] / muc_p[1] if muc_p[1] else 0),
+        "bcub": (b3_recall(key, response), b3_recall(response, key)),
+        "ceafe": (best / len(key), best / len(response)),
+    }
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_agrees_with_the_textbook_definitions_on_partitions(seed):
+    rng = random.Random(seed)
+    mentions = list(range(8))
+    key_mentions = rng.sample(mentions, rng.randint(1, 6))
+    response_mentions = rng.sample(mentions, rng.randint(1, 6))
+
+    def partition(items):
+        clusters = {}
+        for item in items:
+            clusters.setdefault(rng.randint(0, 3), []).append(item)
+        return list(clusters.values())
+
+    key, response = partition(key_mentions), partition(response_mentions)
+    expected = textbook_scores(key, response)
+    for name, metric in (("muc", muc), ("bcub", b_cubed), ("ceafe", ceaf_e)):
+        counts = metric(key, response)
+        assert (counts.recall, counts.precision) == pytest.approx(expected[name]), name
