@@ -11,7 +11,9 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
+from allennlp.data import DatasetReader
 
+import hmtl  # noqa: F401  (registers the project's readers)
 from hmtl.data.demo_corpus import write_demo_corpus
 from hmtl.data.formats.coref_column import parse_coref_cell
 
@@ -366,3 +368,82 @@ def test_refuses_a_foreign_directory_and_replaces_its_own_output(tmp_path):
     stale.write_text("left over")
     write_demo_corpus(own, num_documents=20)
     assert not stale.exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# The project's readers agree with the independent parsing above.
+
+ONTONOTES_TYPES = {"PERSON", "ORG", "GPE", "FAC", "LOC", "NORP", "DATE", "CARDINAL", "MONEY",
+                   "PERCENT", "ORDINAL"}
+ACE_TYPES = {"PER", "GPE", "ORG", "FAC", "LOC", "WEA", "VEH"}
+RELATION_TYPES = {"ORG-AFF", "PHYS", "ART", "PER-SOC", "PART-WHOLE", "GEN-AFF"}
+
+
+def _read(name: str, path: Path) -> list:
+    if name not in DatasetReader.list_available():
+        pytest.skip(f"dataset reader {name!r} is not registered yet")
+    return list(DatasetReader.by_name(name)().read(str(path)))
+
+
+def _label_types(instances: list, field: str) -> set[str]:
+    return {label[2:] for instance in instances for label in instance[field].labels
+            if label != "O"}
+
+
+def _sentence_count(paths: list[Path]) -> int:
+    return sum(len(sentences) for path in paths for _, sentences in _documents(path))
+
+
+@pytest.mark.parametrize("split, split_dir", list(zip(SPLITS, ("train", "development", "test"))))
+def test_ner_ontonotes_reads_every_sentence_outside_pt(corpus, split, split_dir):
+    out, paths = corpus
+    instances = _read("ner_ontonotes", paths[f"conll2012_{split}"])
+    files = [p for p in _ontonotes_files(out, split_dir) if p.parts[-4] != "pt"]
+    assert len(instances) == _sentence_count(files)
+    if split == "train":
+        assert _label_types(instances, "tags") == ONTONOTES_TYPES
+
+
+@pytest.mark.parametrize("split", SPLITS)
+def test_ace_readers_read_every_sentence(corpus, split):
+    _, paths = corpus
+    sentences = _sentence_count([paths[f"ace2005_single_file_{split}"]])
+    mentions = _read("mention_ace", paths[f"ace2005_{split}"])
+    relations = _read("relation_ace", paths[f"ace2005_{split}"])
+    assert len(mentions) == len(relations) == sentences
+    if split == "train":
+        assert _label_types(mentions, "tags") == ACE_TYPES
+        labels = {label for instance in relations for frame in instance["relations"]
+                  for label in frame.labels} - {"*"}
+        assert labels == {f"{arg}_{t}" for arg in ("ARG1", "ARG2") for t in RELATION_TYPES}
+
+
+@pytest.mark.parametrize("split", SPLITS)
+def test_ner_conll2003_reads_every_sentence(corpus, split):
+    _, paths = corpus
+    instances = _read("ner_conll2003", paths[f"conll2003_{split}"])
+    text = paths[f"conll2003_{split}"].read_text()
+    # Sentences are the blocks of rows that are not -DOCSTART- lines.
+    blocks = [b for b in text.split("\n\n") if b.strip() and not b.startswith("-DOCSTART-")]
+    assert len(instances) == len(blocks)
+    if split == "train":
+        assert _label_types(instances, "tags") == {"PER", "ORG", "LOC", "MISC"}
+
+
+@pytest.mark.parametrize("name, key", [("coref", "conll2012_single_file"),
+                                       ("coref_ace", "ace2005_single_file")])
+def test_coreference_readers_read_every_document_and_cluster(corpus, name, key):
+    _, paths = corpus
+    for split in SPLITS:
+        instances = _read(name, paths[f"{key}_{split}"])
+        documents = _documents(paths[f"{key}_{split}"])
+        assert len(instances) == len(documents)
+        for instance, (_, sentences) in zip(instances, documents):
+            mentions = {}
+            offset = 0
+            for rows in sentences:
+                for start, end, cluster in _coref([row[-1] for row in rows]):
+                    mentions[start + offset, end + offset] = cluster
+                offset += len(rows)
+            clusters = instance["metadata"]["clusters"]
+            assert sorted(tuple(m) for c in clusters for m in c) == sorted(mentions)
