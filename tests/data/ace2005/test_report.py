@@ -1,0 +1,36 @@
+"""Totals and problems of a conversion, with the first few cases of each problem."""
+
+from hmtl.data.ace2005.report import ConversionReport
+
+
+def test_problems_keep_their_count_and_only_the_first_cases():
+    report = ConversionReport(max_cases=2)
+    report.add("tokens", 10)
+    report.add("tokens", 5)
+    for case in ("a", "b", "c"):
+        report.problem("left out", case)
+    assert report.totals["tokens"] == 15
+    assert report.problems["left out"].count == 3
+    assert report.problems["left out"].cases == ["a", "b"]
+    assert report.lines() == ["tokens: 15", "left out: 3", "    a", "    b"]
+
+
+def test_merge_adds_counts_and_tops_up_cases():
+    first, second = ConversionReport(max_cases=3), ConversionReport(max_cases=3)
+    first.add("documents")
+    first.problem("partial", "x")
+    second.add("documents", 2)
+    for case in ("y", "z", "w"):
+        second.problem("partial", case)
+    second.problem("unmapped", "u")
+    first.merge(second)
+    assert first.totals["documents"] == 1 + 2
+    assert first.problems["partial"].count == 1 + 3
+    assert first.problems["partial"].cases == ["x", "y", "z"]
+    assert first.problems["unmapped"].count == 1
+
+
+def test_a_clean_conversion_says_so():
+    report = ConversionReport()
+    report.add("documents")
+    assert report.lines() == ["documents: 1", "problems: none"]
