@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import torch
 from allennlp.common.checks import ConfigurationError
 
 from hmtl.probing.encoder import SentenceEncoder
@@ -56,6 +57,8 @@ def probe_with_senteval(
             f"{probing_folder}: pass the folder above a folder named probing as --data-dir."
         )
     engine = importlib.import_module("senteval.engine")
+    if use_gpu and encoder.device.type == "cuda":
+        torch.cuda.set_device(encoder.device)  # SentEval's classifier uses the current GPU
     sample_counts: dict[str, int] = {}
 
     def prepare(params: Any, samples: Sequence[Sequence[str]]) -> None:
