@@ -12,8 +12,10 @@ byte-identical files.
 from __future__ import annotations
 
 import functools
+import itertools
 import random
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,12 +93,12 @@ def write_demo_corpus(out_dir: Path, seed: int = 13, num_documents: int = 300) -
     sizes = _split_sizes(num_documents)
     paths: dict[str, Path] = {}
     source_counters: dict[tuple[str, str], int] = {}
-    ace_counter = [0]
+    ace_numbers = itertools.count(1)
     for split_index, split in enumerate(SPLITS):
         paths.update(_write_ontonotes(out_dir, split, sizes[split],
                                       random.Random(seed * 1009 + split_index), source_counters))
         paths.update(_write_ace(out_dir, split, sizes[split],
-                                random.Random(seed * 2003 + split_index), ace_counter))
+                                random.Random(seed * 2003 + split_index), ace_numbers))
         paths[f"conll2003_{split}"] = _write_conll2003(
             out_dir, split, sizes[split], random.Random(seed * 3001 + split_index))
     paths["readme"] = _write_readme(out_dir, seed, num_documents, sizes)
@@ -468,13 +470,12 @@ def _conll2012_rows(sentence: _Sentence, doc_id: str, part: int, genre: str, spe
 
 
 def _write_ace(out_dir: Path, split: str, size: int, rng: random.Random,
-               counter: list[int]) -> dict[str, Path]:
+               numbers: Iterator[int]) -> dict[str, Path]:
     root = out_dir / "ace2005" / split
     files: dict[Path, str] = {}
-    for _ in range(size):
-        counter[0] += 1
+    for number in itertools.islice(numbers, size):
         doc_id = (f"{rng.choice(_ACE_SOURCES)}_2003{rng.randint(1, 12):02d}"
-                  f"{rng.randint(1, 28):02d}.{counter[0]:04d}")
+                  f"{rng.randint(1, 28):02d}.{number:04d}")
         files[root / f"{doc_id}.like_conll"] = _ace_document(_document(rng, split), doc_id)
     single = out_dir / "ace2005_single_file" / f"{split}_rahman.gold_conll"
     _write_files(files, single)
@@ -485,7 +486,8 @@ def _ace_document(document: _Document, doc_id: str) -> str:
     lines = [f"#begin document ({doc_id}); part 000"]
     for sentence in document.sentences:
         n = len(sentence.words)
-        mentions = _span_cells(n, [(s, e, _role_type(r)) for s, e, r in sentence.heads], "({}*)")
+        mentions = _span_cells(n, [(s, e, vocab.ROLE_TYPES[r]) for s, e, r in sentence.heads],
+                               "({}*)")
         frames = [_span_cells(n, [(*arg1, f"ARG1_{relation}"), (*arg2, f"ARG2_{relation}")],
                               "({}*)")
                   for arg1, arg2, relation in sentence.relations]
@@ -496,10 +498,6 @@ def _ace_document(document: _Document, doc_id: str) -> str:
         lines.append("")
     lines.append("#end document")
     return "\n".join(lines) + "\n"
-
-
-def _role_type(role: str) -> str:
-    return vocab.ROLE_TYPES[role]
 
 
 # ---------------------------------------------------------------------------------------------

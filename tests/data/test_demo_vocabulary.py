@@ -31,6 +31,10 @@ def test_slots_name_known_roles_variants_and_value_kinds():
                 assert role in vocab.ROLE_TYPES and variant in ("", "obj", "poss", "name", "occ")
                 if variant == "occ":
                     assert vocab.ROLE_TYPES[role] == "PER"
+                if variant == "name":  # vehicles, weapons and divisions have no names
+                    assert role in "pqocnfl", template.text
+        # Inside its own brackets an entity is named, so only people get brackets.
+        assert all(vocab.ROLE_TYPES[r] == "PER" for r in re.findall(r"<(\w)", template.text))
 
 
 def test_relations_join_roles_of_their_template_with_ace_types():
