@@ -7,7 +7,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from hmtl.data.ace2005.convert import ConversionOptions, prepare_ace2005, single_file_path
+from hmtl.data.ace2005.convert import (
+    ORIGINAL_SINGLE_FILE,
+    ConversionOptions,
+    prepare_ace2005,
+    single_file_path,
+)
 from hmtl.data.ace2005.corpus import SPLITS, VERSIONS, find_split_files
 from hmtl.data.formats.errors import FormatError
 
@@ -49,6 +54,9 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentPa
                              "(default: HEADLINE,TEXT)")
     parser.add_argument("--no-token-split", action="store_true",
                         help="do not cut tokens at mention-head boundaries; extend heads instead")
+    parser.add_argument("--single-file", default=ORIGINAL_SINGLE_FILE,
+                        help="path of each split's single file below --out, {split} replaced "
+                             f"(default: {ORIGINAL_SINGLE_FILE}, the original configs' paths)")
     parser.add_argument("--overwrite", action="store_true",
                         help="replace the files of an earlier conversion in --out")
     parser.add_argument("--max-cases", type=int, default=5,
@@ -69,11 +77,16 @@ def run(args: argparse.Namespace) -> int:
             print("hmtl prepare-ace2005: error: give --splits-dir or at least one of --train, "
                   "--dev, --test", file=sys.stderr)
             return 2
+        if "{split}" not in args.single_file:
+            print("hmtl prepare-ace2005: error: --single-file must contain {split}",
+                  file=sys.stderr)
+            return 2
         options = ConversionOptions(
             version=args.version,
             text_elements=tuple(e.strip() for e in args.text_elements.split(",") if e.strip()),
             split_tokens=not args.no_token_split,
             max_cases=args.max_cases,
+            single_file=args.single_file,
         )
         reports = prepare_ace2005(
             args.ace_dir, split_files, args.out, options, args.overwrite, not args.no_progress
@@ -82,7 +95,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"hmtl prepare-ace2005: error: {error}", file=sys.stderr)
         return 1
     for split, report in reports.items():
-        print(f"== {split}: {args.out / split}/*.like_conll, {single_file_path(args.out, split)}")
+        single = single_file_path(args.out, split, options.single_file)
+        print(f"== {split}: {args.out / split}/*.like_conll, {single}")
         for line in report.lines():
             print(f"  {line}")
     return 0

@@ -90,3 +90,12 @@ def test_help_says_where_the_split_lists_are_and_documents_the_options(capsys):
     assert "github.com/tticoin/LSTM-ER/tree/master/data/ace2005/split" in help_text
     for flag in ("--splits-dir", "--version", "--text-elements", "--no-token-split", "--overwrite"):
         assert flag in help_text
+
+
+def test_single_file_path_option(tmp_path, capsys):
+    argv = ("--ace-dir", str(RELEASE), "--dev", str(FIXTURES / "split" / "dev"),
+            "--out", str(tmp_path / "ace2005"), "--no-progress")
+    assert _run(*argv, "--single-file", "../ace2005_single_file/{split}_rahman.gold_conll") == 0
+    assert (tmp_path / "ace2005_single_file" / "dev_rahman.gold_conll").is_file()
+    assert _run(*argv, "--single-file", "all.gold_conll") == 2
+    assert "--single-file must contain {split}" in capsys.readouterr().err

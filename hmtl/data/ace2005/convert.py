@@ -4,7 +4,10 @@ Output under `out_dir`, for each split (train, dev, test):
 - `<split>/<docid>.like_conll`: one file per document (readers `mention_ace`, `relation_ace`
   read the directory);
 - `single_file_<split>_rahman.gold_conll`: the same documents concatenated in split-list order
-  (reader `coref_ace`), the file names the original HMTL configs use.
+  (reader `coref_ace`), the paths the original HMTL configs use (`./data/ace2005/single_file_
+  train_rahman.gold_conll`). `ConversionOptions.single_file` changes that path (relative to
+  `out_dir`, `{split}` replaced), e.g. `../ace2005_single_file/{split}_rahman.gold_conll` for the
+  layout of the demo corpus.
 
 Every split list is resolved before anything is written, so a missing id fails fast. Files from an
 earlier run are only replaced when `overwrite` is set: a stale document left in a split directory
@@ -33,21 +36,32 @@ from hmtl.data.ace2005.tokens import english_pipeline
 logger = logging.getLogger(__name__)
 
 DOC_ID_MISMATCH = "documents whose DOCID differs from their file name (file name used)"
+ORIGINAL_SINGLE_FILE = "single_file_{split}_rahman.gold_conll"
 
 
 @dataclass(frozen=True)
 class ConversionOptions:
-    """Choices of the conversion: annotation version, text elements, token cutting."""
+    """Choices of the conversion: annotation version, text elements, token cutting, output."""
 
     version: str = "timex2norm"
     text_elements: tuple[str, ...] = DEFAULT_TEXT_ELEMENTS
     split_tokens: bool = True
     max_cases: int = 5
+    single_file: str = ORIGINAL_SINGLE_FILE
+
+    def __post_init__(self) -> None:
+        if "{split}" not in self.single_file:
+            raise ValueError(
+                f"single file path {self.single_file!r} must contain {{split}}, or every split "
+                "would write the same file"
+            )
 
 
-def single_file_path(out_dir: str | os.PathLike, split: str) -> Path:
-    """Where the concatenated file of a split goes."""
-    return Path(out_dir) / f"single_file_{split}_rahman.gold_conll"
+def single_file_path(
+    out_dir: str | os.PathLike, split: str, template: str = ORIGINAL_SINGLE_FILE
+) -> Path:
+    """Where the concatenated file of a split goes: `template` below `out_dir`."""
+    return Path(out_dir) / template.replace("{split}", split)
 
 
 def prepare_ace2005(
@@ -63,7 +77,7 @@ def prepare_ace2005(
     resolved = {split: resolve_split(path, documents) for split, path in split_files.items()}
     _warn_about_shared_documents(resolved)
     for split in resolved:
-        _clear_previous_output(Path(out_dir), split, overwrite)
+        _clear_previous_output(Path(out_dir), split, options.single_file, overwrite)
     nlp = english_pipeline()
     return {
         split: convert_split(split, docs, out_dir, nlp, options, progress)
@@ -83,7 +97,8 @@ def convert_split(
     report = ConversionReport(options.max_cases)
     split_dir = Path(out_dir) / split
     split_dir.mkdir(parents=True, exist_ok=True)
-    single = single_file_path(out_dir, split)
+    single = single_file_path(out_dir, split, options.single_file)
+    single.parent.mkdir(parents=True, exist_ok=True)
     partial = single.with_name(single.name + ".partial")
     with open(partial, "w", encoding="utf-8") as combined:
         for files in tqdm(documents, desc=f"ACE 2005 {split}", unit="doc", disable=not progress):
@@ -102,9 +117,9 @@ def convert_split(
     return report
 
 
-def _clear_previous_output(out_dir: Path, split: str, overwrite: bool) -> None:
+def _clear_previous_output(out_dir: Path, split: str, template: str, overwrite: bool) -> None:
     old = sorted((out_dir / split).glob("*.like_conll")) if (out_dir / split).is_dir() else []
-    single = single_file_path(out_dir, split)
+    single = single_file_path(out_dir, split, template)
     if single.exists():
         old.append(single)
     if old and not overwrite:

@@ -7,9 +7,11 @@ relation, a value, a timex and an event) and `bc/CNN_CF_20030101.0002` (a speake
 overlapping head, a relation across sentences).
 """
 
+import importlib
 from pathlib import Path
 
 import pytest
+from allennlp.data import DatasetReader
 
 from hmtl.data.ace2005 import document as policies
 from hmtl.data.ace2005.convert import ConversionOptions, prepare_ace2005
@@ -185,3 +187,77 @@ def test_a_missing_id_fails_before_anything_is_written(tmp_path):
     with pytest.raises(FormatError, match=r"test.txt, line 1: 1 of 1 document ids not found"):
         prepare_ace2005(FIXTURES / "LDC2006T06", splits, tmp_path / "out", progress=False)
     assert not (tmp_path / "out").exists()
+
+
+def test_the_single_file_path_can_follow_another_layout(tmp_path):
+    options = ConversionOptions(single_file="../ace2005_single_file/{split}_rahman.gold_conll")
+    out = tmp_path / "ace2005"
+    prepare_ace2005(FIXTURES / "LDC2006T06", {"dev": FIXTURES / "split" / "dev"}, out, options,
+                    progress=False)
+    assert _lines(tmp_path / "ace2005_single_file" / "dev_rahman.gold_conll") == [*BC_LINES, ""]
+    with pytest.raises(ValueError, match="must contain {split}"):
+        ConversionOptions(single_file="all.gold_conll")
+
+
+# ---------------------------------------------------------------------------------------------
+# The project's readers read the output (skipped while a reader is not there yet).
+
+
+def _reader(name: str):
+    try:
+        importlib.import_module(f"hmtl.data.readers.{name}")
+    except ImportError:
+        pass
+    if name not in DatasetReader.list_available():
+        pytest.skip(f"dataset reader {name!r} is not registered yet")
+    return DatasetReader.by_name(name)
+
+
+def _by_words(instances, field: str) -> dict[str, list]:
+    return {" ".join(i["metadata"]["words"]): i[field] for i in instances}
+
+
+def test_mention_ace_reads_the_heads_as_bioul_tags(converted):
+    out, _ = converted
+    tags = {words: field.labels
+            for words, field in _by_words(_reader("mention_ace")().read(str(out / "train")),
+                                          "tags").items()}
+    assert len(tags) == 7  # sentences of train
+    assert tags["John Smith , the new president of AT&T , moved to Dallas on Monday ."] == [
+        "B-PER", "L-PER", "O", "O", "O", "U-PER", "O", "U-ORG", "O", "O", "O", "U-GPE", "O",
+        "O", "O",
+    ]
+    assert tags["The U.S. -based Yahoo ! Inc is growing ."] == [
+        "O", "U-GPE", "O", "B-ORG", "I-ORG", "L-ORG", "O", "O", "O",
+    ]
+
+
+def test_relation_ace_reads_one_frame_per_relation_at_the_last_head_tokens(converted):
+    out, _ = converted
+    frames = {words: [frame.labels for frame in field]
+              for words, field in _by_words(_reader("relation_ace")().read(str(out / "train")),
+                                            "relations").items()}
+    star = "*"
+    # ORG-AFF: president (5) -> AT&T (7); PHYS: John Smith ends at 1 -> Dallas (11).
+    assert frames["John Smith , the new president of AT&T , moved to Dallas on Monday ."] == [
+        [star] * 5 + ["ARG1_ORG-AFF", star, "ARG2_ORG-AFF"] + [star] * 7,
+        [star, "ARG1_PHYS"] + [star] * 9 + ["ARG2_PHYS"] + [star] * 3,
+    ]
+    # GEN-AFF: Yahoo ! Inc ends at 5 -> U.S. (1).
+    assert frames["The U.S. -based Yahoo ! Inc is growing ."] == [
+        [star, "ARG2_GEN-AFF", star, star, star, "ARG1_GEN-AFF", star, star, star],
+    ]
+    assert frames["He said the company is strong ."] == [[star] * 7]
+
+
+def test_coref_ace_reads_the_clusters_of_each_document(converted):
+    out, _ = converted
+    instances = list(_reader("coref_ace")(max_span_width=8).read(
+        str(out / "single_file_train_rahman.gold_conll")))
+    assert len(instances) == 2
+    clusters = sorted(sorted(tuple(m) for m in c) for c in instances[0]["metadata"]["clusters"])
+    # Document offsets: the headline is tokens 0-2, the first text sentence 3-17, the second
+    # 18-24. Smith 2, John Smith 3-4, president 3+5, He 18; AT&T 0, AT&T 3+7, company 18+3;
+    # Dallas 3+11.
+    assert clusters == [[(0, 0), (10, 10), (21, 21)], [(2, 2), (3, 4), (8, 8), (18, 18)],
+                        [(14, 14)]]
