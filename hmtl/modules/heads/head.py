@@ -21,6 +21,11 @@ class Head(torch.nn.Module, Registrable):
     own typed, configurable arguments.
     """
 
+    #: The batch fields that carry gold labels. ``HierarchicalModel.predict_all`` withholds
+    #: them, because one batch is shared by all heads and e.g. ``tags`` means NER tags to one
+    #: tagger and mention tags to another.
+    gold_fields: tuple[str, ...] = ()
+
     def __init__(self, vocab: Vocabulary, encoder_input_dim: int, encoder_output_dim: int) -> None:
         super().__init__()
         self.vocab = vocab

@@ -1,0 +1,105 @@
+"""How the original HMTL ``model`` blocks map onto the hierarchical model.
+
+The original configs name one block per task (``ner``, ``emd``, ``relation``, ``coref``), each
+``{"encoder": ..., "tagger": {...}}`` where the tagger block has no ``type``: the task name
+decides the head. The hierarchy is fixed: NER → EMD → {relation, coreference}; a model with a
+subset of these tasks keeps their relative order (e.g. ``emd_relation`` is EMD → relation).
+"""
+
+import copy
+from typing import Any
+
+import torch
+from allennlp.common import FromParams, Params
+from allennlp.common.checks import ConfigurationError
+from allennlp.data import Vocabulary
+from allennlp.modules import Seq2SeqEncoder
+from allennlp.nn import InitializerApplicator
+
+from hmtl.modules.heads.head import Head
+
+#: The head type each original task block builds.
+HEAD_TYPES = {
+    "ner": "crf_tagger",
+    "emd": "crf_tagger",
+    "relation": "relation",
+    "coref": "coreference",
+}
+
+#: The original hierarchy, lowest first; relation and coref are siblings on top of EMD.
+_LEVELS = {"ner": 0, "emd": 1, "relation": 2, "coref": 2}
+
+#: The original coreference model's default lexical dropout.
+_DEFAULT_LEXICAL_DROPOUT = 0.2
+
+
+def wiring(task_names: list[str]) -> dict[str, str | None]:
+    """For each original task, the task it sits on among ``task_names`` (None: the base)."""
+    unknown = set(task_names) - set(_LEVELS)
+    if unknown:
+        raise ConfigurationError(f"unknown original task blocks {sorted(unknown)}")
+    below: dict[str, str | None] = {}
+    for task in task_names:
+        lower = [name for name in task_names if _LEVELS[name] < _LEVELS[task]]
+        below[task] = max(lower, key=_LEVELS.__getitem__) if lower else None
+    return below
+
+
+class OriginalTaskBlock(FromParams):
+    """An original task block: ``{"encoder": Seq2SeqEncoder, "tagger": {head parameters}}``.
+
+    The tagger parameters are checked when the head is built (``Head.from_params`` rejects
+    unknown keys).
+    """
+
+    def __init__(self, encoder: Seq2SeqEncoder, tagger: dict[str, Any]) -> None:
+        self.encoder = encoder
+        self.tagger = tagger
+
+    def input_dropout(self, task: str) -> float:
+        """Dropout on the task's encoder input, where the original taggers applied it.
+
+        The CRF taggers dropped out their embeddings with their ``dropout``; the coreference
+        model with its ``lexical_dropout``. The relation model had none.
+        """
+        if HEAD_TYPES[task] == "crf_tagger":
+            return float(self.tagger.get("dropout") or 0.0)
+        if HEAD_TYPES[task] == "coreference":
+            return float(self.tagger.get("lexical_dropout", _DEFAULT_LEXICAL_DROPOUT))
+        return 0.0
+
+    def build_head(
+        self, task: str, vocab: Vocabulary, encoder_input_dim: int, encoder_output_dim: int
+    ) -> Head:
+        """The head of this block: its type from the task name, its parameters the tagger's."""
+        if "type" in self.tagger and self.tagger["type"] != HEAD_TYPES[task]:
+            raise ConfigurationError(
+                f"the original '{task}' block builds a '{HEAD_TYPES[task]}' head, "
+                f"not '{self.tagger['type']}'"
+            )
+        params = Params({**copy.deepcopy(self.tagger), "type": HEAD_TYPES[task]})
+        return Head.from_params(
+            params,
+            vocab=vocab,
+            encoder_input_dim=encoder_input_dim,
+            encoder_output_dim=encoder_output_dim,
+        )
+
+    def initialize_encoder(self) -> None:
+        """Apply the coreference tagger's ``_context_layer`` initialisers to this encoder.
+
+        In the original the coreference model owned its context LSTM, and its ``initializer``
+        rules (``_context_layer._module.weight_ih.*`` …) initialised it. Here the encoder
+        belongs to the model, so the rules are applied to it under that same name.
+        """
+        rules = self.tagger.get("initializer")
+        if isinstance(rules, dict):  # the AllenNLP 2.x form {"regexes": [...]}
+            rules = rules.get("regexes")
+        if not rules:
+            return
+        holder = torch.nn.Module()
+        holder._context_layer = self.encoder
+        context_rules = [rule for rule in rules if str(rule[0]).startswith("_context_layer")]
+        if context_rules:
+            regexes = copy.deepcopy(context_rules)
+            InitializerApplicator.from_params(Params({"regexes": regexes}))(holder)
