@@ -38,14 +38,6 @@ class ConversionReport:
         if len(problem.cases) < self.max_cases:
             problem.cases.append(case)
 
-    def merge(self, other: ConversionReport) -> None:
-        """Add another report's counts and cases (keeping at most `max_cases` per problem)."""
-        self.totals.update(other.totals)
-        for kind, theirs in other.problems.items():
-            mine = self.problems.setdefault(kind, Problem())
-            mine.count += theirs.count
-            mine.cases.extend(theirs.cases[: self.max_cases - len(mine.cases)])
-
     def lines(self) -> list[str]:
         """The report as text: one line per total, then each problem with its first cases."""
         lines = [f"{name}: {value}" for name, value in self.totals.items()]

@@ -44,14 +44,6 @@ class Segment:
     element: str
     line: int
 
-    @property
-    def raw_start(self) -> int:
-        return self.raw_starts[0]
-
-    @property
-    def raw_end(self) -> int:
-        return self.raw_ends[-1]
-
 
 @dataclass(frozen=True)
 class SgmDocument:
@@ -156,7 +148,12 @@ def decode_entities(piece: str, raw_offset: int) -> tuple[str, tuple[int, ...], 
 def _apply_tag(
     tag: str, open_elements: list[str], path: str | os.PathLike | None, line: int
 ) -> None:
-    """Update the stack of open elements for one tag (SGML: closing tags may skip levels)."""
+    """Update the stack of open elements for one tag (SGML: closing tags may skip levels).
+
+    Declarations, comments and processing instructions (`<!...>`, `<?...>`) open nothing.
+    """
+    if tag.startswith(("<!", "<?")):
+        return
     match = _TAG_NAME.match(tag)
     if match is None:
         raise FormatError(

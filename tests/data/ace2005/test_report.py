@@ -15,21 +15,6 @@ def test_problems_keep_their_count_and_only_the_first_cases():
     assert report.lines() == ["tokens: 15", "left out: 3", "    a", "    b"]
 
 
-def test_merge_adds_counts_and_tops_up_cases():
-    first, second = ConversionReport(max_cases=3), ConversionReport(max_cases=3)
-    first.add("documents")
-    first.problem("partial", "x")
-    second.add("documents", 2)
-    for case in ("y", "z", "w"):
-        second.problem("partial", case)
-    second.problem("unmapped", "u")
-    first.merge(second)
-    assert first.totals["documents"] == 1 + 2
-    assert first.problems["partial"].count == 1 + 3
-    assert first.problems["partial"].cases == ["x", "y", "z"]
-    assert first.problems["unmapped"].count == 1
-
-
 def test_a_clean_conversion_says_so():
     report = ConversionReport()
     report.add("documents")

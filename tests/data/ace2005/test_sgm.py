@@ -76,6 +76,12 @@ def test_unmatched_closing_tag_names_file_and_line(tmp_path):
     assert "</BODY> has no matching open <BODY>" in str(error.value)
 
 
+def test_declarations_and_comments_are_removed_but_open_nothing():
+    doc = parse_sgm('<?xml version="1.0"?><!DOCTYPE DOC><DOC><TEXT>A<!-- note -->B</TEXT></DOC>')
+    assert doc.raw_text == "AB"
+    assert [(s.text, s.element) for s in doc.segments] == [("A", "TEXT"), ("B", "TEXT")]
+
+
 def test_tag_without_a_name_is_an_error():
     with pytest.raises(FormatError, match="line 2: expected an SGML tag"):
         parse_sgm("<DOC>\n<>\n</DOC>", "inline.sgm")
