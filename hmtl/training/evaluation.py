@@ -1,0 +1,113 @@
+"""Scoring a model on one task's data, and the test matrix of a finished run.
+
+Evaluation always runs under ``torch.no_grad()`` with the model in ``eval()`` mode (the original
+validated with gradients on), on the run's device, and returns Python floats.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+from allennlp.common.tqdm import Tqdm
+from allennlp.nn.util import move_to_device
+
+from hmtl.training.checkpointing import load_model_weights, load_torch_file
+from hmtl.training.task import Task
+
+logger = logging.getLogger(__name__)
+
+BatchCallback = Callable[[Mapping[str, Any], Mapping[str, Any]], None]
+# (task whose best weights are loaded, task evaluated, batch, output)
+MatrixCallback = Callable[[str, str, Mapping[str, Any], Mapping[str, Any]], None]
+
+
+def as_float_metrics(metrics: Mapping[str, Any]) -> dict[str, float]:
+    """Metrics as plain floats (numpy or tensor scalars do not load with ``weights_only``)."""
+    result = {}
+    for name, value in metrics.items():
+        if isinstance(value, torch.Tensor):
+            value = value.item()
+        result[name] = float(value)
+    return result
+
+
+def evaluate(
+    model: torch.nn.Module,
+    task_name: str,
+    batches: Iterable[Mapping[str, Any]],
+    device: torch.device | int = -1,
+    on_batch: BatchCallback | None = None,
+    description: str | None = None,
+) -> dict[str, float]:
+    """The task's metrics over ``batches`` plus ``loss`` (mean per batch) when the model gives it.
+
+    ``on_batch(batch, output)`` sees every batch with the model's output (prediction writers).
+    The model's training mode is restored afterwards.
+    """
+    was_training = model.training
+    model.eval()
+    model.get_metrics(reset=True, task_name=task_name)
+    total_loss, batches_with_loss, seen = 0.0, 0, 0
+    progress = Tqdm.tqdm(batches, desc=description or f"evaluating {task_name}")
+    try:
+        with torch.no_grad():
+            for batch in progress:
+                batch = move_to_device(batch, device)
+                output = model(task_name=task_name, **batch)
+                seen += 1
+                loss = output.get("loss")
+                if loss is not None:
+                    total_loss += float(loss.item())
+                    batches_with_loss += 1
+                if on_batch is not None:
+                    on_batch(batch, output)
+    finally:
+        model.train(was_training)
+    metrics = as_float_metrics(model.get_metrics(reset=True, task_name=task_name))
+    if batches_with_loss:
+        metrics["loss"] = total_loss / batches_with_loss
+    if seen == 0:
+        logger.warning("Task %s: the evaluation data is empty", task_name)
+    return metrics
+
+
+def compute_test_matrix(
+    model: torch.nn.Module,
+    tasks: Sequence[Task],
+    weights_dir: str | os.PathLike,
+    device: torch.device | int = -1,
+    test_batches: Mapping[str, Callable[[], Iterable[Mapping[str, Any]]]] | None = None,
+    on_batch: MatrixCallback | None = None,
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Each evaluated task's best checkpoint (``best_<task>.th``) scored on every test set.
+
+    The best epoch of one task is not the best of another, so every row loads its own weights;
+    ``result[row][column]`` is the metrics of task ``column`` with the weights best for ``row``.
+    ``test_batches`` maps a task to a function giving its test batches (default: its test split);
+    ``on_batch(row, column, batch, output)`` sees every batch (prediction writers).
+    """
+    test_batches = test_batches or {}
+    evaluated = [task for task in tasks if task.evaluate_on_test or task.name in test_batches]
+    matrix: dict[str, dict[str, dict[str, float]]] = {}
+    for row in evaluated:
+        path = Path(weights_dir) / f"best_{row.name}.th"
+        load_model_weights(model, load_torch_file(path, f"best weights of task {row.name}"), path)
+        logger.info("Test matrix: weights best for %s (%s)", row.name, path)
+        matrix[row.name] = {}
+        for column in evaluated:
+            source = test_batches.get(column.name)
+            batches = source() if source is not None else column.loader("test")
+            label = f"test {column.name} ({row.name} weights)"
+            hook = None
+            if on_batch is not None:
+                hook = functools.partial(on_batch, row.name, column.name)
+            matrix[row.name][column.name] = evaluate(
+                model, column.name, batches, device, on_batch=hook, description=label
+            )
+    return matrix

@@ -1,0 +1,296 @@
+"""Building and running a whole experiment from a config: train, fine-tune and evaluate.
+
+The commands are thin wrappers around these functions. Order matters and is the same everywhere:
+seed, check the embedding files (before any data is read), build the tasks, the vocabulary, the
+model, then the trainer.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from allennlp.common import Params
+from allennlp.common.checks import ConfigurationError, check_for_gpu
+from allennlp.data import Vocabulary
+from allennlp.models import Model
+from allennlp.models.model import remove_weights_related_keys_from_params
+from allennlp.nn import RegularizerApplicator
+
+from hmtl.training.checkpointing import atomic_write_text, load_model_weights, load_torch_file
+from hmtl.training.config import DataLoaderSpecs, apply_overrides, task_keys, trainer_params
+from hmtl.training.evaluation import MatrixCallback, compute_test_matrix
+from hmtl.training.run_dir import (
+    add_log_file,
+    check_recover_config,
+    prepare_serialization_dir,
+    read_saved_config,
+    remove_log_file,
+    write_config,
+)
+from hmtl.training.seeding import set_seeds
+from hmtl.training.task import Task
+from hmtl.training.trainer import DEFAULT_SEED, MultiTaskTrainer
+from hmtl.training.vocabulary import build_vocabulary, load_vocabulary, save_vocabulary
+
+logger = logging.getLogger(__name__)
+
+METRICS_FILE = "metrics.json"
+EVALUATE_METRICS_FILE = "evaluate_metrics.json"
+
+
+@dataclass
+class Pretrained:
+    """Where ``fine-tune`` takes its vocabulary and first weights from."""
+
+    directory: str
+    weights_name: str
+
+
+def task_names(params: Params) -> list[str]:
+    """Task names of a config, without building anything (the original default name: ner)."""
+    names = []
+    for key in task_keys(params):
+        block = params.get(key)
+        block = block.as_dict(quiet=True) if isinstance(block, Params) else block
+        description = block.get("task_description", {}) if isinstance(block, dict) else {}
+        names.append(description.get("task_name", "ner") if isinstance(description, dict) else "")
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise ConfigurationError(
+            f"task names must be unique; {', '.join(duplicates)} is used by several task_ blocks"
+        )
+    return names
+
+
+def build_tasks(params: Params, character_width: int | None = None) -> list[Task]:
+    """Every ``task_<name>`` block as a Task, with its loaders' batching from ``iterators``."""
+    specs = DataLoaderSpecs.from_config(params, task_names(params))
+    tasks = [Task.from_config(key, params.get(key), specs) for key in task_keys(params)]
+    if character_width:
+        for task in tasks:
+            pad_character_indexers(task, character_width)
+    return tasks
+
+
+def pad_character_indexers(task: Task, width: int) -> None:
+    """Make character indexers pad words to the widest character-CNN filter (short words would
+    otherwise be narrower than the filter and crash the CNN)."""
+    from hmtl.data.char_padding import set_min_character_padding
+
+    readers = {id(task.reader): task.reader, id(task.validation_reader): task.validation_reader}
+    for reader in readers.values():
+        indexers = getattr(reader, "_token_indexers", None)
+        if indexers:
+            set_min_character_padding(indexers, width)
+
+
+def widest_filter(model_params: Params) -> int | None:
+    """The widest character-CNN filter of the config's text field embedder, if any."""
+    try:
+        from hmtl.data.char_padding import widest_character_filter
+    except ImportError:  # the helper lands with the readers
+        logger.warning("hmtl.data.char_padding is not available: character padding unchanged")
+        return None
+    embedder = model_params.get("text_field_embedder", None)
+    if embedder is None:
+        return None
+    embedder = embedder.as_dict(quiet=True) if isinstance(embedder, Params) else embedder
+    return int(widest_character_filter(embedder)) or None
+
+
+def check_embedding_files(model_params: Params) -> None:
+    """Fail before reading any data when a pretrained embedding file is missing."""
+    try:
+        from hmtl.modules.embedding_files import check_embedding_files as check
+    except ImportError:
+        logger.warning("hmtl.modules.embedding_files is not available: embedding files unchecked")
+        return
+    check(model_params.as_dict(quiet=True) if isinstance(model_params, Params) else model_params)
+
+
+def build_model(params: Params, vocab: Vocabulary, for_loading_weights: bool = False) -> Model:
+    """The ``model`` block as a Model. ``for_loading_weights`` drops ``pretrained_file`` keys:
+    the weights will be overwritten, so GloVe files need not be read again."""
+    model_params = Params(copy.deepcopy(params.get("model").as_dict(quiet=True)))
+    if for_loading_weights:
+        remove_weights_related_keys_from_params(model_params, ["pretrained_file"])
+    regularizer = None
+    if "regularizer" in params:
+        try:
+            regularizer = RegularizerApplicator.from_params(
+                Params(copy.deepcopy(params.get("regularizer").as_dict(quiet=True)))
+            )
+        except (TypeError, ValueError) as error:
+            raise ConfigurationError(f"regularizer: {error}") from error
+    try:
+        return Model.from_params(params=model_params, vocab=vocab, regularizer=regularizer)
+    except (TypeError, ValueError) as error:
+        raise ConfigurationError(f"model: cannot build the model: {error}") from error
+
+
+def _seed(trainer: Params) -> int | None:
+    seed = trainer.get("seed", DEFAULT_SEED)
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise ConfigurationError(
+            f"multi_task_trainer.seed must be an integer or null; got {seed!r}"
+        )
+    return seed
+
+
+def _write_json(data: Mapping[str, Any], path: Path) -> None:
+    atomic_write_text(json.dumps(data, indent=2) + "\n", path)
+
+
+def train(
+    params: Params,
+    serialization_dir: str | os.PathLike,
+    *,
+    recover: bool = False,
+    force: bool = False,
+    cuda_device: int | None = None,
+    pretrained: Pretrained | None = None,
+) -> dict[str, Any]:
+    """Train (or fine-tune, with ``pretrained``) and score each task's best weights on every test
+    set. Writes config.json, vocabulary/, checkpoints, log/, out.log and metrics.json."""
+    directory = prepare_serialization_dir(serialization_dir, recover, force)
+    handler = add_log_file(directory)
+    try:
+        return _train(params, directory, recover, cuda_device, pretrained)
+    finally:
+        remove_log_file(handler)
+
+
+def _train(
+    params: Params,
+    directory: Path,
+    recover: bool,
+    cuda_device: int | None,
+    pretrained: Pretrained | None,
+) -> dict[str, Any]:
+    if recover:
+        check_recover_config(params, directory)
+    else:
+        write_config(params, directory)
+    trainer_block = trainer_params(params)
+    if cuda_device is not None:
+        trainer_block["cuda_device"] = cuda_device
+    seed = _seed(trainer_block)
+    if seed is not None:
+        set_seeds(seed)
+    check_embedding_files(params.get("model"))
+    tasks = build_tasks(params, widest_filter(params.get("model")))
+    for task in tasks:
+        task.require(("train", "validation"), "train")
+        if task.evaluate_on_test:
+            task.require(("test",), "evaluate on test (evaluate_on_test is true)")
+
+    if recover:
+        vocab = load_vocabulary(directory)
+    elif pretrained is not None:
+        vocab = load_vocabulary(pretrained.directory)
+        save_vocabulary(vocab, directory)
+    else:
+        vocab = build_vocabulary(tasks, params.get("vocabulary", None))
+        save_vocabulary(vocab, directory)
+    for task in tasks:
+        task.index_with(vocab)
+
+    model = build_model(params, vocab, for_loading_weights=recover)
+    if pretrained is not None and not recover:
+        path = Path(pretrained.directory) / pretrained.weights_name
+        logger.info("Fine-tuning: loading the weights of %s", path)
+        load_model_weights(model, load_torch_file(path, "pretrained weights"), path)
+
+    try:
+        trainer = MultiTaskTrainer.from_params(
+            params=trainer_block, model=model, tasks=tasks, serialization_dir=str(directory)
+        )
+    except TypeError as error:
+        raise ConfigurationError(f"multi_task_trainer: {error}") from error
+    metrics = trainer.train(recover=recover)
+
+    matrix = compute_test_matrix(trainer.model, trainer.tasks, directory, trainer.device)
+    for row, columns in matrix.items():
+        metrics[row]["test"] = columns
+    _write_json(metrics, directory / METRICS_FILE)
+    logger.info("Metrics written to %s", directory / METRICS_FILE)
+    return metrics
+
+
+def set_gold_mentions(model_params: dict[str, Any]) -> int:
+    """Switch every ``eval_on_gold_mentions`` flag in the model config on; returns how many."""
+    count = 0
+    stack: list[Any] = [model_params]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if "eval_on_gold_mentions" in node:
+                node["eval_on_gold_mentions"] = True
+                count += 1
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return count
+
+
+def evaluate_run(
+    serialization_dir: str | os.PathLike,
+    *,
+    cuda_device: int | None = None,
+    gold_mentions: bool = False,
+    test_data: Mapping[str, str] | None = None,
+    overrides: str | None = None,
+    on_batch: MatrixCallback | None = None,
+) -> dict[str, Any]:
+    """Score each evaluated task's ``best_<task>.th`` on every evaluated test set, from the run's
+    saved config and vocabulary; writes ``evaluate_metrics.json``.
+
+    Tasks evaluated: those with ``evaluate_on_test`` plus those given in ``test_data``
+    (task -> file, replacing the config's test path).
+    """
+    directory = Path(serialization_dir)
+    raw = apply_overrides(read_saved_config(directory).as_dict(quiet=True), overrides)
+    if gold_mentions and set_gold_mentions(raw["model"]) == 0:
+        raise ConfigurationError(
+            "-g/--gold_mentions: the model config has no coreference head with an "
+            "'eval_on_gold_mentions' setting"
+        )
+    params = Params(raw)
+    trainer_block = trainer_params(params)
+    device_index = trainer_block.get("cuda_device", -1) if cuda_device is None else cuda_device
+    check_for_gpu(device_index)
+    device = torch.device("cpu") if device_index < 0 else torch.device("cuda", device_index)
+
+    tasks = build_tasks(params, widest_filter(params.get("model")))
+    by_name = {task.name: task for task in tasks}
+    test_data = dict(test_data or {})
+    for name in test_data:
+        if name not in by_name:
+            raise ConfigurationError(
+                f"--test-data {name}=...: no task named {name!r}; tasks are {', '.join(by_name)}"
+            )
+    for task in tasks:
+        if task.evaluate_on_test and task.name not in test_data:
+            task.require(("test",), "evaluate it (evaluate_on_test is true)")
+    vocab = load_vocabulary(directory)
+    for task in tasks:
+        task.index_with(vocab)
+    model = build_model(params, vocab, for_loading_weights=True).to(device)
+
+    def source(task: Task, path: str) -> Callable[[], Iterable[Mapping[str, Any]]]:
+        return lambda: task.loader_for_file(path)
+
+    sources = {name: source(by_name[name], path) for name, path in test_data.items()}
+    matrix = compute_test_matrix(model, tasks, directory, device, sources, on_batch=on_batch)
+    result = {row: {"test": columns} for row, columns in matrix.items()}
+    _write_json(result, directory / EVALUATE_METRICS_FILE)
+    logger.info("Metrics written to %s", directory / EVALUATE_METRICS_FILE)
+    return result
