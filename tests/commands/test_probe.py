@@ -5,11 +5,17 @@ import re
 import sys
 
 import pytest
+import torch
+from allennlp.common import Params
+from allennlp.data import Batch, Instance, Token, Vocabulary
+from allennlp.data.fields import SequenceLabelField, TextField
+from allennlp.data.token_indexers import SingleIdTokenIndexer
+from allennlp.models import Model
 
 import hmtl_senteval
 from hmtl.commands.main import main
 from tests.probing.probing_files import SPLIT_SIZES, write_probing_data
-from tests.probing.tiny_model import write_run_dir
+from tests.probing.tiny_model import WORDS, write_run_dir
 
 LAYERS = ["text_field_embedder", "encoder_ner", "encoder_emd"]
 
@@ -108,3 +114,67 @@ def test_a_run_without_weights(tmp_path, workspace, capsys):
 def test_layer_and_all_layers_exclude_each_other(workspace):
     with pytest.raises(SystemExit):
         main(["probe", "-s", str(workspace / "run"), "-l", "encoder_ner", "--all-layers"])
+
+
+def real_model_run_dir(path):
+    """A run directory of the project's ``hierarchical`` model (ner -> emd), trained 3 steps."""
+    def lstm(input_size, hidden_size):
+        return {"type": "lstm", "input_size": input_size, "hidden_size": hidden_size,
+                "bidirectional": True}
+
+    config = {
+        "task_ner": {"task_description": {"task_name": "ner"}, "data_params": {
+            "dataset_reader": {"type": "ner_ontonotes", "token_indexers": {
+                "tokens": {"type": "single_id", "lowercase_tokens": True}}}}},
+        "model": {
+            "type": "hierarchical",
+            "text_field_embedder": {"token_embedders": {
+                "tokens": {"type": "embedding", "embedding_dim": 4}}},
+            "tasks": {
+                "ner": {"encoder": lstm(4, 3),
+                        "head": {"type": "crf_tagger", "label_namespace": "ner_labels"}},
+                # shortcut: the base embedding (4) and the NER states (2 x 3)
+                "emd": {"encoder": lstm(4 + 6, 2), "below": "ner",
+                        "head": {"type": "crf_tagger", "label_namespace": "emd_labels"}},
+            },
+        },
+    }
+    torch.manual_seed(0)
+    vocab = Vocabulary(tokens_to_add={
+        "tokens": WORDS, "ner_labels": ["O", "U-PER"], "emd_labels": ["O", "U-PER"]
+    })
+    model = Model.from_params(vocab=vocab, params=Params(json.loads(json.dumps(config["model"]))))
+    indexers = {"tokens": SingleIdTokenIndexer(lowercase_tokens=True)}
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.05)
+    for task in ("ner", "emd", "ner"):
+        instances = []
+        for words in (["alpha", "beta"], ["gamma", "alpha", "delta"]):
+            text = TextField([Token(w) for w in words], indexers)
+            tags = ["U-PER" if w == "alpha" else "O" for w in words]
+            instances.append(Instance({
+                "tokens": text, "tags": SequenceLabelField(tags, text, f"{task}_labels")
+            }))
+        batch = Batch(instances)
+        batch.index_instances(vocab)
+        optimizer.zero_grad()
+        model(task_name=task, **batch.as_tensor_dict())["loss"].backward()
+        optimizer.step()
+    path.mkdir(parents=True)
+    (path / "config.json").write_text(json.dumps(config))
+    vocab.save_to_files(str(path / "vocabulary"))
+    torch.save(model.state_dict(), path / "best_emd.th")
+
+
+def test_probes_every_layer_of_the_hierarchical_model(tmp_path, workspace):
+    real_model_run_dir(tmp_path / "run")
+    output = tmp_path / "probe.json"
+    code = main([
+        "probe", "-s", str(tmp_path / "run"), "-t", "emd", "--all-layers", "--tasks", "Length",
+        "--data-dir", str(workspace / "SentEval" / "data"), "--output", str(output),
+    ])
+    assert code == 0
+    document = json.loads(output.read_text())
+    assert document["layers"] == ["text_field_embedder", "encoder_ner", "encoder_emd"]
+    assert document["weights"] == "best_emd.th"
+    assert all(document["results"][layer]["Length"]["ntest"] == 20 for layer in document["layers"])
+    assert output.with_suffix(".png").is_file()
