@@ -17,7 +17,7 @@ from allennlp.modules import Seq2SeqEncoder, TextFieldEmbedder
 from allennlp.nn import InitializerApplicator, RegularizerApplicator
 from allennlp.nn.util import get_text_field_mask
 
-from hmtl.models.original import OriginalTaskBlock, wiring
+from hmtl.models.original import OriginalTaskBlock, build_text_field_embedder, wiring
 from hmtl.modules.heads.head import Head
 from hmtl.modules.shortcut import ShortcutEncoders
 
@@ -89,11 +89,14 @@ class HierarchicalModel(Model):
 
     # ----------------------------------------------------------------------------- construction
 
+    # The constructors take the base embedder's config rather than the embedder, to give the
+    # character embeddings of the original configs their namespace (build_text_field_embedder).
+
     @classmethod
     def from_tasks(
         cls,
         vocab: Vocabulary,
-        text_field_embedder: TextFieldEmbedder,
+        text_field_embedder: dict[str, Any],
         tasks: dict[str, TaskBlock],
         regularizer: Optional[RegularizerApplicator] = None,  # noqa: UP045
         initializer: Optional[InitializerApplicator] = None,  # noqa: UP045
@@ -101,8 +104,9 @@ class HierarchicalModel(Model):
         """The ``hierarchical`` config: ``tasks: {name: {encoder, head, below, dropout}}``."""
         if not tasks:
             raise ConfigurationError("the model needs at least one task")
+        embedder = build_text_field_embedder(vocab, text_field_embedder)
         encoders = ShortcutEncoders(
-            text_field_embedder.get_output_dim(),
+            embedder.get_output_dim(),
             {name: task.encoder for name, task in tasks.items()},
             {name: task.below for name, task in tasks.items()},
             {name: task.dropout for name, task in tasks.items()},
@@ -115,19 +119,20 @@ class HierarchicalModel(Model):
             )
             for name, task in tasks.items()
         }
-        return cls(vocab, text_field_embedder, encoders, heads, regularizer, initializer)
+        return cls(vocab, embedder, encoders, heads, regularizer, initializer)
 
     @classmethod
     def from_original_blocks(
         cls,
         vocab: Vocabulary,
-        text_field_embedder: TextFieldEmbedder,
+        text_field_embedder: dict[str, Any],
         blocks: dict[str, OriginalTaskBlock],
         regularizer: RegularizerApplicator | None = None,
     ) -> "HierarchicalModel":
         """Build from original ``{task: {encoder, tagger}}`` blocks with the original wiring."""
+        embedder = build_text_field_embedder(vocab, text_field_embedder)
         encoders = ShortcutEncoders(
-            text_field_embedder.get_output_dim(),
+            embedder.get_output_dim(),
             {name: block.encoder for name, block in blocks.items()},
             wiring(list(blocks)),
             {name: block.input_dropout(name) for name, block in blocks.items()},
@@ -138,13 +143,13 @@ class HierarchicalModel(Model):
         }
         for block in blocks.values():
             block.initialize_encoder()
-        return cls(vocab, text_field_embedder, encoders, heads, regularizer)
+        return cls(vocab, embedder, encoders, heads, regularizer)
 
     @classmethod
     def from_ner(
         cls,
         vocab: Vocabulary,
-        text_field_embedder: TextFieldEmbedder,
+        text_field_embedder: dict[str, Any],
         ner: OriginalTaskBlock,
         regularizer: Optional[RegularizerApplicator] = None,  # noqa: UP045
     ) -> "HierarchicalModel":
@@ -155,7 +160,7 @@ class HierarchicalModel(Model):
     def from_relation(
         cls,
         vocab: Vocabulary,
-        text_field_embedder: TextFieldEmbedder,
+        text_field_embedder: dict[str, Any],
         relation: OriginalTaskBlock,
         regularizer: Optional[RegularizerApplicator] = None,  # noqa: UP045
     ) -> "HierarchicalModel":
@@ -167,7 +172,7 @@ class HierarchicalModel(Model):
     def from_coref_custom(
         cls,
         vocab: Vocabulary,
-        text_field_embedder: TextFieldEmbedder,
+        text_field_embedder: dict[str, Any],
         coref: OriginalTaskBlock,
         regularizer: Optional[RegularizerApplicator] = None,  # noqa: UP045
     ) -> "HierarchicalModel":
@@ -178,7 +183,7 @@ class HierarchicalModel(Model):
     def from_ner_emd(
         cls,
         vocab: Vocabulary,
-        text_field_embedder: TextFieldEmbedder,
+        text_field_embedder: dict[str, Any],
         ner: OriginalTaskBlock,
         emd: OriginalTaskBlock,
         regularizer: Optional[RegularizerApplicator] = None,  # noqa: UP045
@@ -191,7 +196,7 @@ class HierarchicalModel(Model):
     def from_emd_relation(
         cls,
         vocab: Vocabulary,
-        text_field_embedder: TextFieldEmbedder,
+        text_field_embedder: dict[str, Any],
         emd: OriginalTaskBlock,
         relation: OriginalTaskBlock,
         regularizer: Optional[RegularizerApplicator] = None,  # noqa: UP045
@@ -204,7 +209,7 @@ class HierarchicalModel(Model):
     def from_emd_coref(
         cls,
         vocab: Vocabulary,
-        text_field_embedder: TextFieldEmbedder,
+        text_field_embedder: dict[str, Any],
         emd: OriginalTaskBlock,
         coref: OriginalTaskBlock,
         regularizer: Optional[RegularizerApplicator] = None,  # noqa: UP045
@@ -217,7 +222,7 @@ class HierarchicalModel(Model):
     def from_ner_emd_relation(
         cls,
         vocab: Vocabulary,
-        text_field_embedder: TextFieldEmbedder,
+        text_field_embedder: dict[str, Any],
         ner: OriginalTaskBlock,
         emd: OriginalTaskBlock,
         relation: OriginalTaskBlock,
@@ -231,7 +236,7 @@ class HierarchicalModel(Model):
     def from_ner_emd_coref(
         cls,
         vocab: Vocabulary,
-        text_field_embedder: TextFieldEmbedder,
+        text_field_embedder: dict[str, Any],
         ner: OriginalTaskBlock,
         emd: OriginalTaskBlock,
         coref: OriginalTaskBlock,
@@ -245,7 +250,7 @@ class HierarchicalModel(Model):
     def from_hmtl(
         cls,
         vocab: Vocabulary,
-        text_field_embedder: TextFieldEmbedder,
+        text_field_embedder: dict[str, Any],
         ner: OriginalTaskBlock,
         emd: OriginalTaskBlock,
         relation: OriginalTaskBlock,

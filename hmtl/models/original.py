@@ -13,7 +13,7 @@ import torch
 from allennlp.common import FromParams, Params
 from allennlp.common.checks import ConfigurationError
 from allennlp.data import Vocabulary
-from allennlp.modules import Seq2SeqEncoder
+from allennlp.modules import Seq2SeqEncoder, TextFieldEmbedder
 from allennlp.nn import InitializerApplicator
 
 from hmtl.modules.heads.head import Head
@@ -31,6 +31,23 @@ _LEVELS = {"ner": 0, "emd": 1, "relation": 2, "coref": 2}
 
 #: The original coreference model's default lexical dropout.
 _DEFAULT_LEXICAL_DROPOUT = 0.2
+
+
+def build_text_field_embedder(vocab: Vocabulary, config: dict[str, Any]) -> TextFieldEmbedder:
+    """Build the base embedder, restoring AllenNLP 0.7's namespace for character embeddings.
+
+    In AllenNLP 0.7 the ``embedding`` of a ``character_encoding`` embedder read the
+    ``token_characters`` namespace by default; in 2.x it reads ``tokens``, so the original
+    configs would size the character table by the word vocabulary and index it with character
+    ids (an ``IndexError``, or silently shared rows). An explicit ``vocab_namespace`` is kept.
+    """
+    config = copy.deepcopy(config)
+    for embedder in config.get("token_embedders", {}).values():
+        if isinstance(embedder, dict) and embedder.get("type") == "character_encoding":
+            embedding = embedder.get("embedding")
+            if isinstance(embedding, dict):
+                embedding.setdefault("vocab_namespace", "token_characters")
+    return TextFieldEmbedder.from_params(Params(config), vocab=vocab)
 
 
 def wiring(task_names: list[str]) -> dict[str, str | None]:

@@ -8,9 +8,11 @@ import torch
 from allennlp.common import Params
 from allennlp.common.checks import ConfigurationError
 from allennlp.data import Vocabulary
+from allennlp.data.token_indexers import PretrainedTransformerMismatchedIndexer
 from allennlp.models import Model
 
 from hmtl.models import HierarchicalModel
+from hmtl.testing.embedding_files import write_bert
 from hmtl.testing.instances import as_batch, coref_instance, relation_instance, tagging_instance
 
 EMBEDDING_DIM = 6
@@ -278,3 +280,29 @@ def test_a_new_task_on_any_level_is_a_config_change(data):
     model = build(vocab, config)
     assert model.encoders.paths["ner_again"] == ["ner", "emd", "relation", "ner_again"]
     assert model(task_name="ner_again", **batches["ner"])["loss"].dim() == 0
+
+
+def test_a_local_transformer_can_be_the_base_embedder(tmp_path):
+    model_dir = str(write_bert(tmp_path / "bert", WORDS, hidden_size=8))
+    indexers = {"tokens": PretrainedTransformerMismatchedIndexer(model_dir)}
+    tagged = [
+        tagging_instance(WORDS, "B-PER L-PER O O U-LOC".split(), "ner_labels", indexers),
+        tagging_instance(["parisian"], ["U-LOC"], "ner_labels", indexers),
+    ]
+    vocab = Vocabulary.from_instances(tagged)
+    config = {
+        "type": "hierarchical",
+        "text_field_embedder": {
+            "token_embedders": {
+                "tokens": {"type": "pretrained_transformer_mismatched", "model_name": model_dir}
+            }
+        },
+        "tasks": {"ner": {"encoder": lstm(8), "head": crf("ner_labels")}},
+    }
+    model = build(vocab, config)
+    output = model(task_name="ner", **as_batch(tagged, vocab))
+    output["loss"].backward()
+    assert output["logits"].shape[:2] == (2, 5)  # one row per word, not per word piece
+    assert [len(tags) for tags in output["tags"]] == [5, 1]
+    transformer = model.text_field_embedder.token_embedder_tokens
+    assert any(p.grad is not None for p in transformer.parameters())

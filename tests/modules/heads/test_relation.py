@@ -184,4 +184,37 @@ def test_learns_a_tiny_relation_set_to_f1_one():
     embedded = embedder(batch["text"])
     predicted = head(embedded, encoder(embedded, mask), mask)["relations"]
     gold = [sorted(r) for _, r in data]
-    assert [sorted(p) for p in predicted] == gold  # every triple right, none extra: F1 = 1.0
+    assert [sorted(p) for p in predicted] == gold  # every triple right, none extra
+    head.get_metrics(reset=True)
+    head(embedded, encoder(embedded, mask), mask, relations=batch["relations"])
+    assert head.get_metrics()["f1-measure-overall"] == pytest.approx(1.0)
+
+
+def test_relation_metric_by_hand():
+    vocab = make_vocab()
+    head = RelationHead(vocab, 4, 4)
+    org_aff, phys = head.relation_types.index("ORG-AFF"), head.relation_types.index("PHYS")
+    logits = torch.full((1, 3, 3, 2), -5.0)
+    logits[0, 0, 2, phys] = 5.0  # right
+    logits[0, 1, 0, org_aff] = 5.0  # wrong: not in the gold
+    fixed_scores(head, logits)
+    # gold: (0 -> 2, PHYS) and (2 -> 1, PHYS), the second one missed
+    relations = torch.full((1, 2, 3), label(vocab, "*"))
+    relations[0, 0, 0], relations[0, 0, 2] = label(vocab, "ARG1_PHYS"), label(vocab, "ARG2_PHYS")
+    relations[0, 1, 2], relations[0, 1, 1] = label(vocab, "ARG1_PHYS"), label(vocab, "ARG2_PHYS")
+    head(
+        torch.zeros(1, 3, 4),
+        torch.zeros(1, 3, 4),
+        torch.ones(1, 3, dtype=torch.bool),
+        relations=relations,
+    )
+    metrics = head.get_metrics(reset=True)
+    # overall: TP 1, FP 1, FN 1 -> P = R = F1 = 1/2
+    assert metrics["precision-overall"] == pytest.approx(0.5)
+    assert metrics["recall-overall"] == pytest.approx(0.5)
+    assert metrics["f1-measure-overall"] == pytest.approx(0.5)
+    # PHYS: TP 1, FP 0, FN 1 -> P 1, R 1/2, F1 = 2 * 1 * 0.5 / 1.5 = 2/3
+    assert metrics["precision-PHYS"] == pytest.approx(1.0)
+    assert metrics["recall-PHYS"] == pytest.approx(0.5)
+    assert metrics["f1-measure-PHYS"] == pytest.approx(2 / 3)
+    assert head.get_metrics()["f1-measure-overall"] == 0.0  # reset
