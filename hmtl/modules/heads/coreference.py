@@ -19,6 +19,7 @@ from allennlp.modules.span_extractors import EndpointSpanExtractor, SelfAttentiv
 from allennlp.modules.token_embedders import Embedding
 from allennlp.nn import InitializerApplicator, util
 
+from hmtl.metrics.coreference import ConllCorefScores
 from hmtl.modules.heads.coreference_decoding import document_clusters
 from hmtl.modules.heads.head import Head
 
@@ -42,7 +43,12 @@ class CoreferenceHead(Head):
     ``input_dim``: it is checked against the sizes the encoder dimensions imply.
     ``eval_on_gold_mentions`` is also a plain attribute that can be switched on after
     construction (``evaluate -g``); it only acts when the head is not training.
+
+    Metrics (when ``span_labels`` and the metadata ``clusters`` are given): ``coref_precision``,
+    ``coref_recall``, ``coref_f1``, ``mention_recall`` and the MUC, B-cubed and CEAF-e scores.
     """
+
+    gold_fields = ("span_labels",)
 
     def __init__(
         self,
@@ -113,6 +119,7 @@ class CoreferenceHead(Head):
         self._distance_embedding = Embedding(
             embedding_dim=feature_size, num_embeddings=NUM_DISTANCE_BUCKETS
         )
+        self._conll_coref_scores = ConllCorefScores()
         if initializer is not None:
             initializer(self)
 
@@ -221,6 +228,8 @@ class CoreferenceHead(Head):
             "predicted_antecedents": predicted_antecedents,
         }
         if span_labels is not None:
+            if metadata is not None:
+                self._update_metrics(output, metadata)
             output["loss"] = self._loss(
                 coreference_scores,
                 span_labels,
@@ -233,6 +242,10 @@ class CoreferenceHead(Head):
             output["document"] = [doc.get("original_text") for doc in metadata]
         return output
 
+    def get_metrics(self, reset: bool = False) -> dict[str, float]:
+        """CoNLL-2012 scores and mention recall of the documents seen since the last reset."""
+        return self._conll_coref_scores.get_metric(reset)
+
     def make_output_human_readable(self, output_dict: dict[str, Any]) -> dict[str, Any]:
         """Add ``clusters``: per document, lists of inclusive (start, end) token spans."""
         output_dict["clusters"] = decode_batch_clusters(
@@ -241,6 +254,21 @@ class CoreferenceHead(Head):
             output_dict["predicted_antecedents"],
         )
         return output_dict
+
+    def _update_metrics(self, output: dict[str, Any], metadata: list[dict[str, Any]]) -> None:
+        """Score the decoded clusters, and the kept spans for mention recall."""
+        gold_clusters = [doc.get("clusters") for doc in metadata]
+        if any(clusters is None for clusters in gold_clusters):
+            return
+        predicted_clusters = decode_batch_clusters(
+            output["top_spans"], output["antecedent_indices"], output["predicted_antecedents"]
+        )
+        self._conll_coref_scores(
+            predicted_clusters,
+            gold_clusters,
+            top_spans=output["top_spans"],
+            top_span_mask=output["top_span_mask"],
+        )
 
     def _check_spans(self, spans: torch.Tensor, mask: torch.BoolTensor) -> torch.BoolTensor:
         """Refuse spans the span-width embedding or the document cannot hold; return their mask."""
@@ -274,7 +302,7 @@ class CoreferenceHead(Head):
         metadata: list[dict[str, Any]] | None,
     ) -> torch.BoolTensor:
         """Which candidate spans are gold mentions, from the metadata clusters or the labels."""
-        if metadata is not None and all("clusters" in doc for doc in metadata):
+        if metadata is not None and all(doc.get("clusters") is not None for doc in metadata):
             gold = torch.zeros_like(span_mask)
             for document, doc in enumerate(metadata):
                 mentions = [tuple(span) for cluster in doc["clusters"] for span in cluster]

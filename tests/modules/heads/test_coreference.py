@@ -412,6 +412,54 @@ def test_evaluation_on_gold_mentions_keeps_exactly_the_gold_spans_for_a_batch_of
     assert out["top_spans"].size(1) == 4
 
 
+def _forced_link_metrics(antecedent_bias: float) -> dict[str, float]:
+    """Metrics on GOLD_DOCS with gold mentions and every antecedent scored antecedent_bias.
+
+    The mention and antecedent scorers are zeroed, so a pair scores exactly antecedent_bias
+    against the dummy's 0: +100 links every kept span to an earlier one (one cluster of all
+    mentions per document), -100 links nothing.
+    """
+    head = make_head(spans_per_word=0.5).eval()
+    head.eval_on_gold_mentions = True
+    with torch.no_grad():
+        for scorer in (head._mention_scorer._module, head._antecedent_scorer._module):
+            scorer.weight.zero_()
+            scorer.bias.zero_()
+        head._antecedent_scorer._module.bias.fill_(antecedent_bias)
+    metadata = [{"original_text": [], "clusters": c} for c in GOLD_CLUSTERS]
+    labels = span_labels_for(GOLD_DOCS, GOLD_CLUSTERS)
+    out = _gold_forward(head, span_labels=labels, metadata=metadata)
+    assert out["top_span_mask"].sum().item() == 6  # 4 + 2 gold mentions
+    return head.get_metrics(reset=True)
+
+
+def test_metrics_of_forced_links_computed_by_hand() -> None:
+    metrics = _forced_link_metrics(100.0)
+    # Doc 1: gold {a, b} {c, d}, predicted {a, b, c, d}; doc 2: gold = predicted = {e, f}.
+    # MUC  R = (1 + 1 + 1) / (1 + 1 + 1) = 1; P = (4 - 2 + 2 - 1) / (3 + 1) = 3/4.
+    # B3   R = (4 x 1 + 2 x 1) / 6 = 1;        P = (4 x 2/4 + 2 x 1) / 6 = 2/3.
+    # CEAF-e: phi4({a,b}, {a,b,c,d}) = 2 x 2 / (2 + 4) = 2/3, phi4({e,f}, {e,f}) = 1;
+    #      R = (2/3 + 1) / 3 key clusters = 5/9; P = (2/3 + 1) / 2 response clusters = 5/6.
+    muc_f1, b3_f1 = 2 * 0.75 / 1.75, 2 * (2 / 3) / (5 / 3)
+    ceafe_f1 = 2 * (5 / 9) * (5 / 6) / (5 / 9 + 5 / 6)
+    assert metrics["muc_precision"] == pytest.approx(3 / 4)
+    assert metrics["b3_precision"] == pytest.approx(2 / 3)
+    assert metrics["ceafe_recall"] == pytest.approx(5 / 9)
+    assert metrics["coref_precision"] == pytest.approx((3 / 4 + 2 / 3 + 5 / 6) / 3)
+    assert metrics["coref_recall"] == pytest.approx((1 + 1 + 5 / 9) / 3)
+    assert metrics["coref_f1"] == pytest.approx((muc_f1 + b3_f1 + ceafe_f1) / 3)
+    # Every gold mention is a candidate span (widths 1 and 2 <= 3) and is kept.
+    assert metrics["mention_recall"] == 1.0
+
+
+def test_metrics_when_nothing_is_linked() -> None:
+    metrics = _forced_link_metrics(-100.0)
+    assert metrics["coref_precision"] == 0.0
+    assert metrics["coref_recall"] == 0.0
+    assert metrics["coref_f1"] == 0.0
+    assert metrics["mention_recall"] == 1.0
+
+
 # --- learning --------------------------------------------------------------------------------
 
 
@@ -470,3 +518,12 @@ def test_head_learns_a_tiny_data_set_to_exact_clusters() -> None:
         if step % 5 == 4 and predicted_clusters() == gold:
             break
     assert predicted_clusters() == gold
+
+    head.eval()
+    head.get_metrics(reset=True)
+    embedded = embedding(token_ids)
+    metadata = [{"original_text": ws, "clusters": clusters} for ws, clusters in zip(words, gold)]
+    head(embedded, lstm(embedded)[0], mask, spans=spans, span_labels=labels, metadata=metadata)
+    metrics = head.get_metrics(reset=True)
+    assert metrics["coref_f1"] == pytest.approx(1.0)
+    assert metrics["mention_recall"] == pytest.approx(1.0)
