@@ -26,7 +26,8 @@ from allennlp.nn import RegularizerApplicator
 
 from hmtl.training.checkpointing import atomic_write_text, load_model_weights, load_torch_file
 from hmtl.training.config import DataLoaderSpecs, apply_overrides, task_keys, trainer_params
-from hmtl.training.evaluation import MatrixCallback, compute_test_matrix
+from hmtl.training.evaluation import compute_test_matrix
+from hmtl.training.prediction_writers import PredictionCollector
 from hmtl.training.run_dir import (
     add_log_file,
     check_recover_config,
@@ -225,20 +226,15 @@ def _train(
     return metrics
 
 
-def set_gold_mentions(model_params: dict[str, Any]) -> int:
-    """Switch every ``eval_on_gold_mentions`` flag in the model config on; returns how many."""
-    count = 0
-    stack: list[Any] = [model_params]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            if "eval_on_gold_mentions" in node:
-                node["eval_on_gold_mentions"] = True
-                count += 1
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return count
+def use_gold_mentions(model: torch.nn.Module) -> int:
+    """Make every coreference head of ``model`` evaluate on gold mentions; returns how many.
+
+    The heads expose ``eval_on_gold_mentions`` as a plain attribute (the original's ``-g`` flag
+    was parsed and then ignored)."""
+    heads = [m for m in model.modules() if hasattr(m, "eval_on_gold_mentions")]
+    for head in heads:
+        head.eval_on_gold_mentions = True
+    return len(heads)
 
 
 def evaluate_run(
@@ -248,21 +244,17 @@ def evaluate_run(
     gold_mentions: bool = False,
     test_data: Mapping[str, str] | None = None,
     overrides: str | None = None,
-    on_batch: MatrixCallback | None = None,
+    predictions_dir: str | os.PathLike | None = None,
 ) -> dict[str, Any]:
     """Score each evaluated task's ``best_<task>.th`` on every evaluated test set, from the run's
     saved config and vocabulary; writes ``evaluate_metrics.json``.
 
     Tasks evaluated: those with ``evaluate_on_test`` plus those given in ``test_data``
-    (task -> file, replacing the config's test path).
+    (task -> file, replacing the config's test path). With ``predictions_dir``, each task's
+    predictions (with its own best weights) and gold are written there in its input format.
     """
     directory = Path(serialization_dir)
     raw = apply_overrides(read_saved_config(directory).as_dict(quiet=True), overrides)
-    if gold_mentions and set_gold_mentions(raw["model"]) == 0:
-        raise ConfigurationError(
-            "-g/--gold_mentions: the model config has no coreference head with an "
-            "'eval_on_gold_mentions' setting"
-        )
     params = Params(raw)
     trainer_block = trainer_params(params)
     device_index = trainer_block.get("cuda_device", -1) if cuda_device is None else cuda_device
@@ -284,13 +276,23 @@ def evaluate_run(
     for task in tasks:
         task.index_with(vocab)
     model = build_model(params, vocab, for_loading_weights=True).to(device)
+    if gold_mentions and use_gold_mentions(model) == 0:
+        raise ConfigurationError(
+            "-g/--gold_mentions: the model has no coreference head to evaluate on gold mentions"
+        )
+    collector = None
+    if predictions_dir is not None:
+        collector = PredictionCollector(model, {t.name: t.validation_reader for t in tasks})
 
     def source(task: Task, path: str) -> Callable[[], Iterable[Mapping[str, Any]]]:
         return lambda: task.loader_for_file(path)
 
     sources = {name: source(by_name[name], path) for name, path in test_data.items()}
-    matrix = compute_test_matrix(model, tasks, directory, device, sources, on_batch=on_batch)
+    matrix = compute_test_matrix(model, tasks, directory, device, sources, on_batch=collector)
     result = {row: {"test": columns} for row, columns in matrix.items()}
+    if collector is not None:
+        for name, (key, response) in collector.write(predictions_dir).items():
+            logger.info("Task %s: gold in %s, predictions in %s", name, key, response)
     _write_json(result, directory / EVALUATE_METRICS_FILE)
     logger.info("Metrics written to %s", directory / EVALUATE_METRICS_FILE)
     return result

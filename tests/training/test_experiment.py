@@ -10,7 +10,7 @@ from allennlp.common.checks import ConfigurationError
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from hmtl.training.checkpointing import load_torch_file
-from hmtl.training.experiment import Pretrained, evaluate_run, set_gold_mentions, train
+from hmtl.training.experiment import Pretrained, evaluate_run, train, use_gold_mentions
 from tests.training.conftest import toy_config_dict
 
 
@@ -92,9 +92,10 @@ def test_gold_mentions_need_a_coreference_setting(run):
     directory, _, _ = run
     with pytest.raises(ConfigurationError, match="no coreference head"):
         evaluate_run(directory, gold_mentions=True)
-    config = {"coref": {"tagger": {"eval_on_gold_mentions": False}}, "ner": {"tagger": {}}}
-    assert set_gold_mentions(config) == 1
-    assert config["coref"]["tagger"]["eval_on_gold_mentions"] is True
+    model = torch.nn.Sequential(torch.nn.Linear(1, 1), torch.nn.Linear(1, 1))
+    model[1].eval_on_gold_mentions = False
+    assert use_gold_mentions(model) == 1
+    assert model[1].eval_on_gold_mentions is True
 
 
 def test_an_existing_run_directory_is_not_overwritten(run):

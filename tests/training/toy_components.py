@@ -5,6 +5,7 @@ the reader reads ``word/TAG`` lines, the model embeds words and has one linear t
 with dropout (so torch's random state matters) and an accuracy metric per task.
 """
 
+import time
 from typing import Any, Optional
 
 import torch
@@ -52,12 +53,14 @@ class ToyMultiTaskModel(Model):
         tasks: dict[str, str],
         embedding_dim: int = 8,
         dropout: float = 0.2,
+        step_delay: float = 0.0,
         regularizer: Optional[RegularizerApplicator] = None,  # noqa: UP045
     ) -> None:
         super().__init__(vocab, regularizer)
         self.embedding = torch.nn.Embedding(vocab.get_vocab_size("tokens"), embedding_dim)
         self.dropout = torch.nn.Dropout(dropout)
         self.namespaces = dict(tasks)
+        self.step_delay = step_delay  # seconds per training forward, to make runs killable
         self.taggers = torch.nn.ModuleDict(
             {
                 name: torch.nn.Linear(embedding_dim, vocab.get_vocab_size(namespace))
@@ -76,6 +79,7 @@ class ToyMultiTaskModel(Model):
         self.calls.append((task_name, self.training, torch.is_grad_enabled()))
         if self.training:
             self.training_call_count += 1
+            time.sleep(self.step_delay)
         mask = get_text_field_mask(tokens)
         embedded = self.dropout(self.embedding(tokens["tokens"]["tokens"]))
         logits = self.taggers[task_name](embedded)

@@ -1,0 +1,167 @@
+"""``hmtl train`` (and ``train.py``): train a multi-task model from a config.
+
+Original arguments: ``-c/--config_file_path``, ``-s/--serialization_dir``, ``-r/--recover``,
+``-f/--force``; new: ``-o/--overrides`` (JSON merged into the config), ``--cuda-device`` (overrides
+``multi_task_trainer.cuda_device``), ``--include-package`` (import a module that registers
+components). The helpers here are shared by the other training commands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import importlib
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from allennlp.common.checks import ConfigurationError
+
+from hmtl.data.formats.errors import FormatError
+
+logger = logging.getLogger(__name__)
+
+Runner = Callable[[argparse.Namespace], int]
+
+
+def add_device_and_package_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--cuda-device`` and ``--include-package``, common to every training command."""
+    parser.add_argument(
+        "--cuda-device",
+        "--cuda_device",
+        dest="cuda_device",
+        type=int,
+        default=None,
+        help="GPU index, or -1 for the CPU (default: multi_task_trainer.cuda_device)",
+    )
+    parser.add_argument(
+        "--include-package",
+        dest="include_package",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="import MODULE first, so that the components it registers can be named (repeatable)",
+    )
+
+
+def add_overrides_argument(parser: argparse.ArgumentParser) -> None:
+    """``-o/--overrides``: a JSON object merged into the config (dotted keys allowed)."""
+    parser.add_argument(
+        "-o",
+        "--overrides",
+        default="",
+        help='JSON merged into the config, e.g. \'{"multi_task_trainer.num_epochs": 2}\'',
+    )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``train``."""
+    parser.add_argument(
+        "-c",
+        "--config_file_path",
+        "--config-file-path",
+        dest="config_file_path",
+        help="the experiment config (JSON or Jsonnet); optional with --recover",
+    )
+    parser.add_argument(
+        "-s",
+        "--serialization_dir",
+        "--serialization-dir",
+        dest="serialization_dir",
+        required=True,
+        help="directory for the model, its checkpoints, logs and metrics",
+    )
+    parser.add_argument(
+        "-r",
+        "--recover",
+        action="store_true",
+        help="continue the run in serialization_dir from its last checkpoint",
+    )
+    parser.add_argument(
+        "-f",
+        "--force",
+        action="store_true",
+        help="delete serialization_dir if it exists and start over",
+    )
+    add_overrides_argument(parser)
+    add_device_and_package_arguments(parser)
+
+
+def import_packages(names: list[str]) -> None:
+    """Import the ``--include-package`` modules."""
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except ImportError as error:
+            raise ConfigurationError(
+                f"--include-package {name}: cannot import it ({error})"
+            ) from error
+
+
+def guarded(runner: Runner) -> Runner:
+    """Turn configuration and data-format errors into one clear line and exit status 1."""
+
+    @functools.wraps(runner)
+    def wrapper(args: argparse.Namespace) -> int:
+        try:
+            return runner(args)
+        except (ConfigurationError, FormatError) as error:
+            message = error.message if isinstance(error, ConfigurationError) else str(error)
+            logger.debug("error details", exc_info=True)
+            print(f"error: {message}", file=sys.stderr)
+            return 1
+
+    return wrapper
+
+
+def configure_logging() -> None:
+    """INFO logs on stderr, for the thin top-level scripts."""
+    logging.basicConfig(
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
+    )
+
+
+@guarded
+def run(args: argparse.Namespace) -> int:
+    """Train from parsed arguments."""
+    import_packages(args.include_package)
+    from hmtl.training.config import load_config
+    from hmtl.training.experiment import train
+    from hmtl.training.run_dir import CONFIG_FILE
+
+    config = args.config_file_path
+    if config is None:
+        if not args.recover:
+            raise ConfigurationError("-c/--config_file_path is required (except with --recover)")
+        config = str(Path(args.serialization_dir) / CONFIG_FILE)
+    params = load_config(config, args.overrides)
+    train(
+        params,
+        args.serialization_dir,
+        recover=args.recover,
+        force=args.force,
+        cuda_device=args.cuda_device,
+    )
+    return 0
+
+
+def add_subparser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register ``hmtl train``."""
+    parser = subparsers.add_parser(
+        "train",
+        help="train a multi-task model",
+        description="Train a multi-task model from a config; writes checkpoints, logs, "
+        "TensorBoard events and metrics.json into the serialization directory.",
+    )
+    add_arguments(parser)
+    parser.set_defaults(func=run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the top-level ``train.py``."""
+    parser = argparse.ArgumentParser(prog="train.py", description="Train a multi-task model.")
+    add_arguments(parser)
+    configure_logging()
+    return run(parser.parse_args(argv))

@@ -1,0 +1,123 @@
+"""``hmtl train`` / ``train.py``: arguments, one-line errors, and a run killed with SIGKILL that
+``--recover`` finishes with its history continuing where it stopped."""
+
+import json
+import os
+import runpy
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from hmtl.commands.main import main
+from hmtl.training.checkpointing import load_torch_file
+from tests.training.conftest import toy_config_dict
+
+ROOT = Path(__file__).resolve().parents[2]
+TOY = "tests.training.toy_components"
+
+
+@pytest.fixture
+def config_file(tmp_path):
+    path = tmp_path / "toy.json"
+    path.write_text(json.dumps(toy_config_dict()))
+    return path
+
+
+def test_train_writes_a_complete_run(config_file, tmp_path):
+    run = tmp_path / "run"
+    code = main([
+        "train", "-c", str(config_file), "-s", str(run), "--include-package", TOY,
+        "-o", '{"multi_task_trainer.num_epochs": 1}', "--cuda-device", "-1",
+    ])
+    assert code == 0
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert [r["global_step"] for r in metrics["history"]] == [5]
+    assert json.loads((run / "config.json").read_text())["multi_task_trainer"]["num_epochs"] == 1
+
+
+def test_an_existing_directory_is_a_one_line_error(config_file, tmp_path, capsys):
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "something").write_text("x")
+    code = main(["train", "-c", str(config_file), "-s", str(tmp_path / "run"),
+                 "--include-package", TOY])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "error: Serialization directory" in err and "--recover" in err and "--force" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["-s", "RUN"], "-c/--config_file_path is required"),
+        (["-s", "RUN", "-c", "CONFIG", "-o", "{bad"], "-o/--overrides must be a JSON object"),
+        (["-s", "RUN", "-c", "CONFIG", "--include-package", "no.such.module"], "cannot import"),
+        (["-s", "RUN", "-c", "CONFIG", "-o", '{"multi_task_trainer.patiense": 1}'], "patiense"),
+    ],
+)
+def test_bad_arguments_are_one_line_errors(config_file, tmp_path, capsys, arguments, message):
+    arguments = [
+        {"RUN": str(tmp_path / "run"), "CONFIG": str(config_file)}.get(a, a) for a in arguments
+    ]
+    assert main(["train", *arguments, "--include-package", TOY]) == 1
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_the_top_level_script_has_the_original_flags(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "argv", ["train.py", "--help"])
+    with pytest.raises(SystemExit) as caught:
+        runpy.run_path(str(ROOT / "train.py"), run_name="__main__")
+    assert caught.value.code == 0
+    out = capsys.readouterr().out
+    for flag in ("-c CONFIG_FILE_PATH", "--serialization_dir", "--recover", "--force",
+                 "--overrides", "--cuda-device"):
+        assert flag in out
+
+
+@pytest.mark.slow
+def test_a_killed_run_recovers_and_its_history_continues(config_file, tmp_path):
+    run = tmp_path / "run"
+    # 6 epochs of 5 steps, 0.1 s per training step: about 3 s of training after start-up
+    overrides = json.dumps(
+        {"multi_task_trainer.num_epochs": 6, "model.step_delay": 0.1}
+    )
+    command = [
+        sys.executable, "-m", "hmtl.commands.main", "train", "-c", str(config_file),
+        "-s", str(run), "-o", overrides, "--include-package", TOY,
+    ]
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not (run / "training_state.th").exists():
+            assert process.poll() is None, "training ended before its first checkpoint"
+            assert time.monotonic() < deadline, "no checkpoint after 120 s"
+            time.sleep(0.02)
+        time.sleep(0.25)  # into the next epoch
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    assert process.returncode == -signal.SIGKILL
+    assert not (run / "metrics.json").exists()
+    before = load_torch_file(run / "training_state.th", "training state")
+    done = len(before["records"])
+    assert 1 <= done < 6
+
+    assert main(["train", "-s", str(run), "--recover", "--include-package", TOY]) == 0
+
+    metrics = json.loads((run / "metrics.json").read_text())
+    history = metrics["history"]
+    assert [r["epoch"] for r in history] == [0, 1, 2, 3, 4, 5]
+    assert [r["global_step"] for r in history] == [5, 10, 15, 20, 25, 30]
+    assert [r["validation_index"] for r in history] == list(range(6))
+    # the first validations are those of the killed run, unchanged
+    assert history[:done] == json.loads(json.dumps(before["records"]))
+    after = load_torch_file(run / "training_state.th", "training state")
+    assert after["global_step"] == 30
+    assert metrics["training_duration_seconds"] >= before["elapsed_seconds"]
