@@ -27,7 +27,6 @@ from allennlp.nn import RegularizerApplicator
 from hmtl.training.checkpointing import atomic_write_text, load_model_weights, load_torch_file
 from hmtl.training.config import DataLoaderSpecs, apply_overrides, task_keys, trainer_params
 from hmtl.training.evaluation import compute_test_matrix
-from hmtl.training.prediction_writers import PredictionCollector
 from hmtl.training.run_dir import (
     add_log_file,
     check_recover_config,
@@ -107,13 +106,10 @@ def widest_filter(model_params: Params) -> int | None:
     return int(widest_character_filter(embedder)) or None
 
 
-def check_embedding_files(model_params: Params) -> None:
-    """Fail before reading any data when a pretrained embedding file is missing."""
-    try:
-        from hmtl.modules.embedding_files import check_embedding_files as check
-    except ImportError:
-        logger.warning("hmtl.modules.embedding_files is not available: embedding files unchecked")
-        return
+def check_embedding_files(model_params: Params | dict[str, Any]) -> None:
+    """Fail before reading any data when an embedding file the model needs is missing."""
+    from hmtl.modules.embedding_files import check_embedding_files as check
+
     check(model_params.as_dict(quiet=True) if isinstance(model_params, Params) else model_params)
 
 
@@ -123,6 +119,7 @@ def build_model(params: Params, vocab: Vocabulary, for_loading_weights: bool = F
     model_params = Params(copy.deepcopy(params.get("model").as_dict(quiet=True)))
     if for_loading_weights:
         remove_weights_related_keys_from_params(model_params, ["pretrained_file"])
+    check_embedding_files(model_params)
     regularizer = None
     if "regularizer" in params:
         try:
@@ -282,6 +279,8 @@ def evaluate_run(
         )
     collector = None
     if predictions_dir is not None:
+        from hmtl.training.prediction_writers import PredictionCollector
+
         collector = PredictionCollector(model, {t.name: t.validation_reader for t in tasks})
 
     def source(task: Task, path: str) -> Callable[[], Iterable[Mapping[str, Any]]]:

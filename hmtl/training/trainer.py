@@ -65,8 +65,14 @@ def format_duration(seconds: float) -> str:
 
 
 def format_metrics(metrics: Mapping[str, float]) -> str:
-    """``name: value`` pairs for logs and the progress bar (per-type metrics left out)."""
-    return ", ".join(f"{key}: {value:.4f}" for key, value in metrics.items() if "/" not in key)
+    """``name: value`` pairs for logs and the progress bar. Per-type metrics (``f1-measure-PER``)
+    are left out: they are in metrics.json and TensorBoard."""
+    shown = [
+        f"{key}: {value:.4f}"
+        for key, value in metrics.items()
+        if "/" not in key and ("-" not in key or key.endswith("-overall"))
+    ]
+    return ", ".join(shown)
 
 
 def improves(value: float, best: float, decreases: bool) -> bool:
