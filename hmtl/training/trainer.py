@@ -305,7 +305,9 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
                 period[1] += 1
                 running = as_float_metrics(self._model.get_metrics(task_name=name))
                 running["loss"] = period[0] / period[1]
-                progress.set_description(self._describe(name, running), refresh=False)
+                progress.set_description(
+                    f"step {state['global_step']} {self._describe(name, running)}", refresh=False
+                )
                 progress.update(1)
                 if state["global_step"] % self._summary_interval == 0:
                     self._tensorboard.training_details(name, running, state["global_step"])
