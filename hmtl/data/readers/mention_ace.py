@@ -1,0 +1,50 @@
+"""`mention_ace`: entity-mention heads of a directory of ACE `*like_conll` files."""
+
+import logging
+import os
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any, Optional
+
+from allennlp.data import DatasetReader, Instance, TokenIndexer
+
+from hmtl.data.formats.ace_like_conll import read_ace
+from hmtl.data.formats.brackets import LabeledSpan
+from hmtl.data.formats.paths import find_data_files
+from hmtl.data.readers.sequence_tagging import SequenceTaggingReader
+
+logger = logging.getLogger(__name__)
+
+
+@DatasetReader.register("mention_ace")
+class MentionAceReader(SequenceTaggingReader):
+    """One instance per sentence of every `*like_conll` file below a directory (or one file);
+    tags are the mention heads of column 2."""
+
+    def __init__(
+        self,
+        token_indexers: Optional[dict[str, TokenIndexer]] = None,  # noqa: UP045
+        label_namespace: str = "ace_mention_labels",
+        coding_scheme: str = "BIOUL",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(token_indexers, label_namespace, coding_scheme, **kwargs)
+
+    def _read(self, file_path: str) -> Iterator[Instance]:
+        files = find_data_files(file_path, "like_conll")
+        counts: Counter[str] = Counter()
+
+        def sentences() -> Iterator[tuple[list[str], list[LabeledSpan]]]:
+            for path in files:
+                for document in read_ace(path):
+                    counts["documents"] += 1
+                    counts["unended"] += not document.ended
+                    for sentence in document.sentences:
+                        counts["sentences"] += 1
+                        counts["tokens"] += len(sentence.rows)
+                        yield sentence.words, sentence.mentions
+
+        yield from self._tagged_instances(sentences())
+        logger.info("mention_ace: read %d sentences (%d tokens, %d documents, %d without "
+                    "'#end document') from %d files in %s", counts["sentences"], counts["tokens"],
+                    counts["documents"], counts["unended"], len(files), os.fspath(file_path))
