@@ -11,6 +11,7 @@ import copy
 import json
 import logging
 import os
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from allennlp.models import Model
 from allennlp.models.model import remove_weights_related_keys_from_params
 from allennlp.nn import RegularizerApplicator
 
+from hmtl.data.char_padding import set_min_character_padding, widest_character_filter
 from hmtl.training.checkpointing import atomic_write_text, load_model_weights, load_torch_file
 from hmtl.training.config import DataLoaderSpecs, apply_overrides, task_keys, trainer_params
 from hmtl.training.evaluation import compute_test_matrix
@@ -73,7 +75,11 @@ def task_names(params: Params) -> list[str]:
 def build_tasks(params: Params, character_width: int | None = None) -> list[Task]:
     """Every ``task_<name>`` block as a Task, with its loaders' batching from ``iterators``."""
     specs = DataLoaderSpecs.from_config(params, task_names(params))
-    tasks = [Task.from_config(key, params.get(key), specs) for key in task_keys(params)]
+    with warnings.catch_warnings():
+        # AllenNLP warns about character indexers without a minimum padding; it is set just
+        # below from the model's widest filter.
+        warnings.filterwarnings("ignore", message="You are using the default value .0. of `min_p")
+        tasks = [Task.from_config(key, params.get(key), specs) for key in task_keys(params)]
     if character_width:
         for task in tasks:
             pad_character_indexers(task, character_width)
@@ -83,8 +89,6 @@ def build_tasks(params: Params, character_width: int | None = None) -> list[Task
 def pad_character_indexers(task: Task, width: int) -> None:
     """Make character indexers pad words to the widest character-CNN filter (short words would
     otherwise be narrower than the filter and crash the CNN)."""
-    from hmtl.data.char_padding import set_min_character_padding
-
     readers = {id(task.reader): task.reader, id(task.validation_reader): task.validation_reader}
     for reader in readers.values():
         indexers = getattr(reader, "_token_indexers", None)
@@ -94,16 +98,10 @@ def pad_character_indexers(task: Task, width: int) -> None:
 
 def widest_filter(model_params: Params) -> int | None:
     """The widest character-CNN filter of the config's text field embedder, if any."""
-    try:
-        from hmtl.data.char_padding import widest_character_filter
-    except ImportError:  # the helper lands with the readers
-        logger.warning("hmtl.data.char_padding is not available: character padding unchanged")
-        return None
     embedder = model_params.get("text_field_embedder", None)
     if embedder is None:
         return None
-    embedder = embedder.as_dict(quiet=True) if isinstance(embedder, Params) else embedder
-    return int(widest_character_filter(embedder)) or None
+    return widest_character_filter(embedder) or None
 
 
 def check_embedding_files(model_params: Params | dict[str, Any]) -> None:

@@ -17,8 +17,12 @@ from hmtl.data.formats.conll2012 import read_conll2012  # noqa: E402
 pytestmark = pytest.mark.slow
 
 HIDDEN = 4
-EMBEDDING = 6
+WORDS, FILTERS = 6, 3
+EMBEDDING = WORDS + FILTERS  # word embedding + character CNN
 UPPER = EMBEDDING + 2 * HIDDEN  # base embedding + the lower BiLSTM's output
+# No min_padding_length: the trainer sets it to the widest filter (5) from the model config.
+INDEXERS = {"tokens": {"type": "single_id", "lowercase_tokens": True},
+            "token_characters": {"type": "characters"}}
 
 
 def _lstm(input_size: int) -> dict:
@@ -35,7 +39,7 @@ def _task(name: str, reader: str, paths: dict, corpus: str, **options) -> dict:
             "evaluate_on_test": True,
         },
         "data_params": {
-            "dataset_reader": {"type": reader, **options},
+            "dataset_reader": {"type": reader, "token_indexers": INDEXERS, **options},
             "train_data_path": str(paths[f"{corpus}_train"]),
             "validation_data_path": str(paths[f"{corpus}_dev"]),
             "test_data_path": str(paths[f"{corpus}_test"]),
@@ -69,7 +73,15 @@ def _config(paths: dict) -> dict:
         "model": {
             "type": "hierarchical",
             "text_field_embedder": {
-                "token_embedders": {"tokens": {"type": "embedding", "embedding_dim": EMBEDDING}}
+                "token_embedders": {
+                    "tokens": {"type": "embedding", "embedding_dim": WORDS},
+                    "token_characters": {
+                        "type": "character_encoding",
+                        "embedding": {"embedding_dim": 2, "vocab_namespace": "token_characters"},
+                        "encoder": {"type": "cnn", "embedding_dim": 2, "num_filters": FILTERS,
+                                    "ngram_filter_sizes": [5]},
+                    },
+                }
             },
             "tasks": {
                 "ner": {"encoder": _lstm(EMBEDDING),

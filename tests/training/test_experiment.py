@@ -10,7 +10,14 @@ from allennlp.common.checks import ConfigurationError
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from hmtl.training.checkpointing import load_torch_file
-from hmtl.training.experiment import Pretrained, evaluate_run, train, use_gold_mentions
+from hmtl.training.experiment import (
+    Pretrained,
+    build_tasks,
+    evaluate_run,
+    train,
+    use_gold_mentions,
+    widest_filter,
+)
 from tests.training.conftest import toy_config_dict
 
 
@@ -127,3 +134,26 @@ def test_fine_tuning_an_incompatible_model_names_the_parameters(run, tmp_path):
     config["model"]["embedding_dim"] = 4
     with pytest.raises(ConfigurationError, match=r"embedding.weight \(\d+, 8\) != \(\d+, 4\)"):
         train(Params(config), tmp_path / "ft", pretrained=Pretrained(str(directory), "best.th"))
+
+
+def test_character_indexers_pad_to_the_widest_cnn_filter():
+    config = toy_config_dict()
+    config["task_pos"]["data_params"]["dataset_reader"]["token_indexers"] = {
+        "tokens": {"type": "single_id"},
+        "token_characters": {"type": "characters"},
+    }
+    config["model"]["text_field_embedder"] = {
+        "token_embedders": {
+            "token_characters": {
+                "type": "character_encoding",
+                "embedding": {"embedding_dim": 2},
+                "encoder": {"type": "cnn", "embedding_dim": 2, "num_filters": 2,
+                            "ngram_filter_sizes": [2, 4]},
+            }
+        }
+    }
+    params = Params(config)
+    assert widest_filter(params.get("model")) == 4
+    tasks = {task.name: task for task in build_tasks(params, widest_filter(params.get("model")))}
+    indexer = tasks["pos"].reader._token_indexers["token_characters"]
+    assert indexer._min_padding_length == 4

@@ -11,7 +11,7 @@ from typing import Any, Optional
 import torch
 from allennlp.data import DatasetReader, Instance, Vocabulary
 from allennlp.data.fields import MetadataField, SequenceLabelField, TextField
-from allennlp.data.token_indexers import SingleIdTokenIndexer
+from allennlp.data.token_indexers import SingleIdTokenIndexer, TokenIndexer
 from allennlp.data.tokenizers import Token
 from allennlp.models import Model
 from allennlp.nn import RegularizerApplicator
@@ -23,10 +23,15 @@ from allennlp.training.metrics import CategoricalAccuracy
 class ToyTaggingReader(DatasetReader):
     """One sentence per line, tokens written ``word/TAG``."""
 
-    def __init__(self, label_namespace: str = "labels", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        label_namespace: str = "labels",
+        token_indexers: Optional[dict[str, TokenIndexer]] = None,  # noqa: UP045
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.label_namespace = label_namespace
-        self._token_indexers = {"tokens": SingleIdTokenIndexer()}
+        self._token_indexers = token_indexers or {"tokens": SingleIdTokenIndexer()}
 
     def _read(self, file_path: str):
         with open(file_path, encoding="utf-8") as handle:
