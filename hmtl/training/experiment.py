@@ -19,7 +19,7 @@ from typing import Any
 
 import torch
 from allennlp.common import Params
-from allennlp.common.checks import ConfigurationError, check_for_gpu
+from allennlp.common.checks import ConfigurationError
 from allennlp.data import Vocabulary
 from allennlp.models import Model
 from allennlp.models.model import remove_weights_related_keys_from_params
@@ -39,7 +39,7 @@ from hmtl.training.run_dir import (
 )
 from hmtl.training.seeding import set_seeds
 from hmtl.training.task import Task
-from hmtl.training.trainer import DEFAULT_SEED, MultiTaskTrainer
+from hmtl.training.trainer import DEFAULT_SEED, MultiTaskTrainer, device_for
 from hmtl.training.vocabulary import build_vocabulary, load_vocabulary, save_vocabulary
 
 logger = logging.getLogger(__name__)
@@ -253,8 +253,7 @@ def evaluate_run(
     params = Params(raw)
     trainer_block = trainer_params(params)
     device_index = trainer_block.get("cuda_device", -1) if cuda_device is None else cuda_device
-    check_for_gpu(device_index)
-    device = torch.device("cpu") if device_index < 0 else torch.device("cuda", device_index)
+    device = device_for(device_index)
 
     tasks = build_tasks(params, widest_filter(params.get("model")))
     by_name = {task.name: task for task in tasks}

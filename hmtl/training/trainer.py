@@ -19,7 +19,7 @@ from typing import Any, Optional
 
 import torch
 from allennlp.common import Lazy, Registrable
-from allennlp.common.checks import ConfigurationError, check_for_gpu
+from allennlp.common.checks import ConfigurationError
 from allennlp.common.tqdm import Tqdm
 from allennlp.models import Model
 from allennlp.nn.util import move_to_device
@@ -73,6 +73,20 @@ def format_metrics(metrics: Mapping[str, float]) -> str:
         if "/" not in key and ("-" not in key or key.endswith("-overall"))
     ]
     return ", ".join(shown)
+
+
+def device_for(cuda_device: int) -> torch.device:
+    """The torch device of a ``cuda_device`` setting (-1: CPU), checked to exist."""
+    if cuda_device < 0:
+        return torch.device("cpu")
+    available = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    if cuda_device >= available:
+        raise ConfigurationError(
+            f"cuda_device {cuda_device} was asked for (--cuda-device or "
+            f"multi_task_trainer.cuda_device) but this machine has {available} GPU(s); "
+            "use -1 for the CPU"
+        )
+    return torch.device("cuda", cuda_device)
 
 
 def improves(value: float, best: float, decreases: bool) -> bool:
@@ -146,8 +160,7 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
                 "multi_task_trainer.use_amp needs a GPU (cuda_device >= 0): mixed precision "
                 "is CUDA-only"
             )
-        check_for_gpu(cuda_device)
-        self._device = torch.device("cpu") if cuda_device < 0 else torch.device("cuda", cuda_device)
+        self._device = device_for(cuda_device)
         self._model = model.to(self._device)
         self._tasks = {task.name: task for task in tasks}
         self._serialization_dir = Path(serialization_dir)
@@ -212,6 +225,8 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
         self._scaler = torch.amp.GradScaler("cuda") if use_amp else None
         self._use_amp = use_amp
         self._tensorboard: TensorboardWriter | None = None
+        self._run_started: float | None = None  # monotonic time train() started
+        self._elapsed_before = 0.0  # training seconds of earlier runs (before --recover)
         self._state = self._initial_state()
 
     # ----------------------------------------------------------------------------------------
@@ -625,7 +640,7 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
         result["history"] = state["records"]
         result["nb_epoch_trained"] = state["epoch"]
         result["stop_reason"] = state["stop_reason"]
-        if hasattr(self, "_run_started"):
+        if self._run_started is not None:
             elapsed = self._elapsed_before + time.monotonic() - self._run_started
         else:
             elapsed = float(state["elapsed_seconds"])

@@ -219,6 +219,7 @@ def test_a_damaged_checkpoint_is_a_clear_error(toy_config, tmp_path):
     ("settings", "message"),
     [
         ({"use_amp": True}, "use_amp needs a GPU"),
+        ({"cuda_device": 99}, "cuda_device 99 was asked for"),
         ({"patiense": 3}, "patiense"),
         ({"sampling_method": "random"}, "sampling_method must be one of"),
         ({"num_epochs": 0}, "num_epochs must be >= 1"),
