@@ -67,7 +67,8 @@ def split_row(line: str) -> list[str]:
     that space-aligned files (CoNLL-2012) work. Unicode spaces never separate cells.
     """
     if "\t" in line:
-        return [cell.strip(" ") for cell in line.strip(_PADDING).split("\t")]
+        cells = line.strip(_PADDING).split("\t")
+        return [cell.strip(" ") for cell in cells] if " " in line else cells
     if line.isascii():
         return line.split()
     return _SPACE_RUNS.split(line.strip(_PADDING))

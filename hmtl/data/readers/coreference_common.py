@@ -28,6 +28,7 @@ from allennlp.data.fields import (
 from allennlp.data.tokenizers import Token
 
 from hmtl.data.formats.coref_spans import CorefMention
+from hmtl.data.readers.gc_pause import gc_paused
 from hmtl.data.readers.sharded_reader import ShardedReader
 
 logger = logging.getLogger(__name__)
@@ -147,6 +148,11 @@ class CoreferenceReader(ShardedReader):
         """An instance of a document given as sentences of words; `gold_clusters` (document
         offsets, inclusive ends) are left out for prediction. Token indexers are added by
         `apply_token_indexers`."""
+        with gc_paused():
+            return self._build_instance(sentences, gold_clusters)
+
+    def _build_instance(self, sentences: Sequence[Sequence[str]],
+                        gold_clusters: Sequence[Sequence[Span]] | None) -> Instance:
         words = [normalize_word(word) for sentence in sentences for word in sentence]
         text_field = TextField([Token(word) for word in words])
         metadata: dict[str, Any] = {"original_text": words}
