@@ -7,9 +7,12 @@ zero instances that only surface as a crash deep inside training.
 
 from __future__ import annotations
 
+import logging
 import os
 
 from hmtl.data.formats.errors import FormatError
+
+logger = logging.getLogger(__name__)
 
 
 def find_data_files(path: str | os.PathLike, suffix: str) -> list[str]:
@@ -28,13 +31,17 @@ def find_data_files(path: str | os.PathLike, suffix: str) -> list[str]:
             "files"
         )
     found = []
+    hidden = 0
     for root, directories, files in os.walk(path, followlinks=True):
         directories[:] = sorted(d for d in directories if not d.startswith("."))
-        found.extend(
-            os.path.join(root, name)
-            for name in files
-            if name.endswith(suffix) and not name.startswith(".")
-        )
+        for name in files:
+            if name.endswith(suffix):
+                if name.startswith("."):
+                    hidden += 1
+                else:
+                    found.append(os.path.join(root, name))
+    if hidden:
+        logger.info("%s: left out %d hidden files ending in %r", path, hidden, suffix)
     if not found:
         raise FormatError(path, None, f"the directory contains no file ending in {suffix!r}")
     return sorted(found)

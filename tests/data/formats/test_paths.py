@@ -1,5 +1,6 @@
 """Finding data files, and reading language and genre off OntoNotes paths."""
 
+import logging
 import os
 
 import pytest
@@ -28,10 +29,12 @@ def test_a_file_is_taken_as_is_whatever_its_name(tmp_path):
     assert find_data_files(path, "gold_conll") == [str(path)]
 
 
-def test_hidden_files_are_not_data(tmp_path):
+def test_hidden_files_are_not_data_and_are_logged(tmp_path, caplog):
     (tmp_path / "._a.like_conll").write_bytes(b"\x00\x05")
     (tmp_path / "a.like_conll").write_text("0 w * -\n")
-    assert find_data_files(tmp_path, "like_conll") == [str(tmp_path / "a.like_conll")]
+    with caplog.at_level(logging.INFO, logger="hmtl.data.formats.paths"):
+        assert find_data_files(tmp_path, "like_conll") == [str(tmp_path / "a.like_conll")]
+    assert "left out 1 hidden files ending in 'like_conll'" in caplog.text
 
 
 def test_directory_without_matching_file_is_an_error(tmp_path):
