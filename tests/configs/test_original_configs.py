@@ -43,12 +43,16 @@ CORPUS_OF_READER = {
     "ner_conll2003": "conll2003",
 }
 COREF_READERS = ("coref", "coref_ace")
+# The six ACE relation types of the original's `n_classes: 6`.
+RELATION_TYPES = ("ART", "GEN-AFF", "ORG-AFF", "PART-WHOLE", "PER-SOC", "PHYS")
 
 # Sizes of the original model (spec section 2): GloVe 100 + ELMo 2 x 512 + char-CNN 64 filters.
 GLOVE, ELMO, CHARS = 100, 2 * 512, 64
 BASE = GLOVE + ELMO + CHARS  # 1188
 LOWER_BILSTM = 2 * 64  # a NER or EMD encoder's output
 BERT_BASE = 768
+BERT_BASE_POSITIONS = 512
+TEST_BERT_POSITIONS = 128  # write_bert's max_position_embeddings
 
 
 def read(name: str) -> dict[str, Any]:
@@ -190,9 +194,14 @@ def test_hmtl_transformer_sizes_follow_the_transformer_width():
     readers = [block["data_params"]["dataset_reader"]
                for block in task_blocks(read("hmtl_transformer.json")).values()]
     for reader in readers:
+        # documents longer than BERT's positions are folded into segments, on both sides
         assert reader["token_indexers"] == {"tokens": {
             "type": "pretrained_transformer_mismatched",
-            "model_name": "./data/transformer/bert-base-cased"}}
+            "model_name": "./data/transformer/bert-base-cased",
+            "max_length": BERT_BASE_POSITIONS}}
+    assert model["text_field_embedder"]["token_embedders"]["tokens"]["max_length"] == (
+        BERT_BASE_POSITIONS
+    )
 
 
 # ------------------------------------------------------------------------------------- training
@@ -212,7 +221,8 @@ def files(tmp_path_factory) -> dict[str, Any]:
 
 def overrides_for(config: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
     """Dotted overrides: demo data, tiny embedding files, 4 instances a task (2 documents for
-    coreference), one batch of the default iterator, one epoch, on the CPU."""
+    coreference) read from each split, one batch of the default iterator, one epoch, on the
+    CPU."""
     overrides: dict[str, Any] = {
         "multi_task_trainer.num_epochs": 1,
         "multi_task_trainer.cuda_device": -1,
@@ -226,11 +236,18 @@ def overrides_for(config: dict[str, Any], files: dict[str, Any]) -> dict[str, An
             overrides[f"{key}.data_params.{path_key}"] = str(files["corpus"][f"{corpus}_{split}"])
         limit = 2 if reader["type"] in COREF_READERS else 4
         overrides[f"{key}.data_params.dataset_reader.max_instances"] = limit
+        # so few training sentences miss labels of the others: every split makes the vocabulary
+        overrides[f"{key}.data_params.datasets_for_vocab_creation"] = ["train", "validation",
+                                                                       "test"]
         for name, indexer in reader["token_indexers"].items():
             if "model_name" in indexer:
-                overrides[f"{key}.data_params.dataset_reader.token_indexers.{name}.model_name"] = (
-                    str(files["bert"])
-                )
+                where = f"{key}.data_params.dataset_reader.token_indexers.{name}"
+                overrides[f"{where}.model_name"] = str(files["bert"])
+                overrides[f"{where}.max_length"] = TEST_BERT_POSITIONS
+    if "relation" in config["model"]:
+        # a dozen demo sentences need not show all six types that `n_classes: 6` checks for
+        labels = [f"{arg}_{kind}" for kind in RELATION_TYPES for arg in ("ARG1", "ARG2")]
+        overrides["vocabulary"] = {"tokens_to_add": {"relation_ace_labels": labels}}
     embedders = config["model"]["text_field_embedder"]["token_embedders"]
     prefix = "model.text_field_embedder.token_embedders"
     for name, embedder in embedders.items():
@@ -241,6 +258,7 @@ def overrides_for(config: dict[str, Any], files: dict[str, Any]) -> dict[str, An
             overrides[f"{prefix}.{name}.weight_file"] = str(files["weights"])
         if "model_name" in embedder:
             overrides[f"{prefix}.{name}.model_name"] = str(files["bert"])
+            overrides[f"{prefix}.{name}.max_length"] = TEST_BERT_POSITIONS
     return overrides
 
 
