@@ -12,12 +12,15 @@ the token indexers and cannot interpret strings or `types.UnionType`.
 
 
 import inspect
+import logging
 from typing import Any, Optional
 
 from allennlp.common.checks import ConfigurationError
 from allennlp.data import DatasetReader, Instance, TokenIndexer
 from allennlp.data.fields import TextField
 from allennlp.data.token_indexers import SingleIdTokenIndexer
+
+logger = logging.getLogger(__name__)
 
 
 def _accepted_arguments(cls: type) -> list[str]:
@@ -41,6 +44,12 @@ class ShardedReader(DatasetReader):
 
     def __init__(self, token_indexers: Optional[dict[str, TokenIndexer]] = None,  # noqa: UP045
                  **kwargs: Any) -> None:
+        if "lazy" in kwargs:
+            # AllenNLP 0.x's flag: the original configs say `"lazy": false`; 2.x readers always
+            # stream, so the key is accepted for those configs and has no effect.
+            logger.info("%s: 'lazy' is ignored (AllenNLP 2.x readers always stream)",
+                        type(self).__name__)
+            kwargs.pop("lazy")
         unknown = set(kwargs) - set(inspect.signature(DatasetReader.__init__).parameters)
         if unknown:
             raise ConfigurationError(

@@ -48,5 +48,11 @@ def test_base_class_arguments():
     MentionAceReader(manual_distributed_sharding=True, manual_multiprocess_sharding=True)
     with pytest.raises(ConfigurationError, match="manual_multiprocess_sharding must be true"):
         MentionAceReader(manual_multiprocess_sharding=False)
-    with pytest.raises(ConfigurationError, match="unknown argument.*lazy"):
-        MentionAceReader(lazy=True)
+    with pytest.raises(ConfigurationError, match="unknown argument.*lazzy"):
+        MentionAceReader(lazzy=True)
+
+
+def test_the_original_lazy_flag_is_accepted_and_streams_anyway():
+    # The original configs say "lazy": false; 2.x readers stream whatever it says.
+    for lazy in (False, True):
+        assert len(list(MentionAceReader(lazy=lazy, max_instances=2).read(ACE_TRAIN))) == 2
