@@ -34,5 +34,17 @@ def test_console_script_runs_in_a_fresh_interpreter():
     assert "Hierarchical Multi-Task Learning" in result.stdout
 
 
-def test_registry_is_importable():
-    assert DatasetReader.list_available() is not None
+def test_import_hmtl_registers_every_original_name():
+    from allennlp.models import Model
+
+    from hmtl.modules.heads.head import Head
+
+    readers = set(DatasetReader.list_available())
+    for name in ("ner_ontonotes", "ner_conll2003", "coref", "mention_ace", "relation_ace",
+                 "coref_ace"):
+        assert name in readers, name
+    models = set(Model.list_available())
+    for name in ("hierarchical", "ner", "relation", "coref_custom", "ner_emd", "emd_relation",
+                 "emd_coref", "ner_emd_relation", "ner_emd_coref", "hmtl"):
+        assert name in models, name
+    assert {"crf_tagger", "relation", "coreference"} <= set(Head.list_available())
