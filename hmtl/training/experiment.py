@@ -26,6 +26,7 @@ from allennlp.models.model import remove_weights_related_keys_from_params
 from allennlp.nn import RegularizerApplicator
 
 from hmtl.data.char_padding import set_min_character_padding, widest_character_filter
+from hmtl.data.formats.errors import FormatError
 from hmtl.training.checkpointing import atomic_write_text, load_model_weights, load_torch_file
 from hmtl.training.config import DataLoaderSpecs, apply_overrides, task_keys, trainer_params
 from hmtl.training.evaluation import compute_test_matrix
@@ -132,6 +133,30 @@ def build_model(params: Params, vocab: Vocabulary, for_loading_weights: bool = F
         raise ConfigurationError(f"model: cannot build the model: {error}") from error
 
 
+def read_every_split(tasks: Iterable[Task]) -> None:
+    """Read every split the run will use (train, validation, and test when evaluated on it), so
+    that a malformed file stops the run before the first training step rather than at the first
+    validation or after the last epoch. The loaders keep what they read, so nothing is read twice
+    (splits already read for the vocabulary come from that cache)."""
+    for task in tasks:
+        splits = ["train", "validation"] + (["test"] if task.evaluate_on_test else [])
+        for split in splits:
+            try:
+                count = sum(1 for _ in task.loader(split).iter_instances())
+            except ConfigurationError as error:
+                # Task wraps the reader's error in an "iterators" message: keep the reader's own.
+                if isinstance(error.__cause__, FormatError):
+                    raise error.__cause__ from None
+                raise
+            except KeyError as error:
+                raise ConfigurationError(
+                    f"task {task.name}: {task.paths[split]} ({split}) has a label or token the "
+                    f"vocabulary lacks ({error}); add {split!r} to "
+                    f"{task.config_key}.data_params.datasets_for_vocab_creation or fix the file"
+                ) from error
+            logger.info("Task %s: %d %s instances", task.name, count, split)
+
+
 def _seed(trainer: Params) -> int | None:
     seed = trainer.get("seed", DEFAULT_SEED)
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
@@ -198,6 +223,7 @@ def _train(
         save_vocabulary(vocab, directory)
     for task in tasks:
         task.index_with(vocab)
+    read_every_split(tasks)
 
     model = build_model(params, vocab, for_loading_weights=recover)
     if pretrained is not None and not recover:
