@@ -26,7 +26,6 @@ from allennlp.models.model import remove_weights_related_keys_from_params
 from allennlp.nn import RegularizerApplicator
 
 from hmtl.data.char_padding import set_min_character_padding, widest_character_filter
-from hmtl.data.formats.errors import FormatError
 from hmtl.training.checkpointing import atomic_write_text, load_model_weights, load_torch_file
 from hmtl.training.config import DataLoaderSpecs, apply_overrides, task_keys, trainer_params
 from hmtl.training.evaluation import compute_test_matrix
@@ -143,11 +142,6 @@ def read_every_split(tasks: Iterable[Task]) -> None:
         for split in splits:
             try:
                 count = sum(1 for _ in task.loader(split).iter_instances())
-            except ConfigurationError as error:
-                # Task wraps the reader's error in an "iterators" message: keep the reader's own.
-                if isinstance(error.__cause__, FormatError):
-                    raise error.__cause__ from None
-                raise
             except KeyError as error:
                 raise ConfigurationError(
                     f"task {task.name}: {task.paths[split]} ({split}) has a label or token the "

@@ -17,6 +17,7 @@ from allennlp.common.checks import ConfigurationError
 from allennlp.data import DatasetReader, Instance, Vocabulary
 from allennlp.data.data_loaders import MultiProcessDataLoader
 
+from hmtl.data.formats.errors import FormatError
 from hmtl.training.config import DataLoaderSpecs
 
 logger = logging.getLogger(__name__)
@@ -149,6 +150,8 @@ class Task:
             loader = MultiProcessDataLoader.from_params(
                 Params(copy.deepcopy(params)), reader=reader, data_path=path
             )
+        except FormatError:
+            raise  # a malformed data file: its own message names the file and line
         except (ConfigurationError, TypeError, ValueError) as error:
             raise ConfigurationError(
                 f"iterators (task {self.name!r}): cannot build the data loader: {error}"
