@@ -10,8 +10,9 @@ are counted in the log.
 """
 
 import logging
+import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Optional
 
 from allennlp.common.checks import ConfigurationError
@@ -28,6 +29,7 @@ from allennlp.data.fields import (
 from allennlp.data.tokenizers import Token
 
 from hmtl.data.formats.coref_spans import CorefMention
+from hmtl.data.formats.paths import find_data_files
 from hmtl.data.readers.gc_pause import gc_paused
 from hmtl.data.readers.sharded_reader import ShardedReader
 
@@ -95,6 +97,31 @@ class CoreferenceReader(ShardedReader):
     """
 
     text_field_name = "text"
+    # Set by each subclass: its registered name (for the log), the suffix of its files, and the
+    # parser turning one file into documents whose sentences have `words` and `coref_mentions`.
+    registered_name: str = ""
+    file_suffix: str = ""
+
+    @staticmethod
+    def parse_file(path: str) -> Iterable[Any]:
+        raise NotImplementedError
+
+    def _read(self, file_path: str) -> Iterator[Instance]:
+        file_path = os.fspath(file_path)
+        counts: Counter[str] = Counter()
+
+        def documents() -> Iterator[Any]:
+            for path in find_data_files(file_path, self.file_suffix):
+                for document in self.parse_file(path):
+                    if document.sentences:
+                        yield document
+                    else:
+                        counts["empty documents"] += 1
+
+        for document in self.shard_iterable(documents()):
+            yield self._document_instance([s.words for s in document.sentences],
+                                          [s.coref_mentions for s in document.sentences], counts)
+        self._log_counts(self.registered_name, file_path, counts)
 
     def __init__(
         self,
