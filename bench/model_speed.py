@@ -56,6 +56,7 @@ from hmtl.testing.instances import (  # noqa: E402
     relation_instance,
     tagging_instance,
 )
+from hmtl.testing.vocabulary import add_original_labels  # noqa: E402
 
 WORDS = [f"w{i}" for i in range(500)]
 NER_TYPES = ["PERSON", "GPE", "ORG"]
@@ -154,18 +155,7 @@ def make_vocab() -> Vocabulary:
     vocab = Vocabulary()
     vocab.add_tokens_to_namespace(WORDS, "tokens")
     vocab.add_tokens_to_namespace(sorted(set("".join(WORDS))), "token_characters")
-    for namespace, types in (
-        ("ontonotes_ner_labels", NER_TYPES),
-        ("ace_mention_labels", EMD_TYPES),
-    ):
-        vocab.add_token_to_namespace("O", namespace)
-        for kind in types:
-            for prefix in "BILU":
-                vocab.add_token_to_namespace(f"{prefix}-{kind}", namespace)
-    vocab.add_token_to_namespace("*", "relation_ace_labels")
-    for kind in RELATION_TYPES:
-        for arg in ("ARG1", "ARG2"):
-            vocab.add_token_to_namespace(f"{arg}_{kind}", "relation_ace_labels")
+    add_original_labels(vocab, NER_TYPES, EMD_TYPES, RELATION_TYPES)
     return vocab
 
 

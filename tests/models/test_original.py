@@ -20,6 +20,7 @@ from allennlp.models import Model
 from hmtl.models import HierarchicalModel
 from hmtl.testing.embedding_files import glove_vectors, write_elmo, write_glove
 from hmtl.testing.instances import as_batch, relation_instance, tagging_instance
+from hmtl.testing.vocabulary import add_original_labels
 
 BLOCKS = json.loads(
     (Path(__file__).parents[1] / "fixtures" / "models" / "original_model_blocks.json").read_text()
@@ -42,18 +43,7 @@ def vocab() -> Vocabulary:
     vocab = Vocabulary()
     vocab.add_tokens_to_namespace(WORDS, "tokens")
     vocab.add_tokens_to_namespace(sorted(set("".join(WORDS))), "token_characters")
-    for namespace, types in (
-        ("ontonotes_ner_labels", ["PERSON", "GPE", "ORG"]),
-        ("ace_mention_labels", ["PER", "GPE", "ORG"]),
-    ):
-        vocab.add_token_to_namespace("O", namespace)
-        for kind in types:
-            for prefix in "BILU":
-                vocab.add_token_to_namespace(f"{prefix}-{kind}", namespace)
-    vocab.add_token_to_namespace("*", "relation_ace_labels")
-    for kind in RELATION_TYPES:
-        for arg in ("ARG1", "ARG2"):
-            vocab.add_token_to_namespace(f"{arg}_{kind}", "relation_ace_labels")
+    add_original_labels(vocab, ["PERSON", "GPE", "ORG"], ["PER", "GPE", "ORG"], RELATION_TYPES)
     return vocab
 
 
