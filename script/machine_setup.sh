@@ -46,6 +46,22 @@ else
   echo "$wanted" > "$stamp"
 fi
 
+# The web demo's page is tested in a real headless browser: Debian's chromium package.
+if command -v chromium >/dev/null 2>&1; then
+  say "chromium found ($(command -v chromium)) for the web page's browser test"
+elif command -v apt-get >/dev/null 2>&1; then
+  as_root=()
+  [ "$(id -u)" = "0" ] || as_root=(sudo -n)
+  say "installing Debian's chromium for the web page's browser test"
+  if ! DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1; then
+    DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get update -qq >/dev/null 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 \
+      || say "warning: could not install chromium; the browser test of the web page will be skipped (it fails under CI=true)"
+  fi
+else
+  say "warning: no chromium and no apt-get; the browser test of the web page will be skipped"
+fi
+
 if [ "${HMTL_SKIP_DEMO:-0}" = "1" ]; then
   say "HMTL_SKIP_DEMO=1: not running the demo"
   exit 0
