@@ -11,7 +11,6 @@ are counted in the log.
 
 import logging
 import os
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Optional
 
@@ -31,12 +30,15 @@ from allennlp.data.tokenizers import Token
 from hmtl.data.formats.coref_spans import CorefMention
 from hmtl.data.formats.paths import find_data_files
 from hmtl.data.readers.gc_pause import gc_paused
+from hmtl.data.readers.read_summary import ReadSummary
 from hmtl.data.readers.sharded_reader import ShardedReader
 
 logger = logging.getLogger(__name__)
 
 Span = tuple[int, int]
 _NORMALISED = {"/.": ".", "/?": "?"}
+#: The `ReadSummary.skipped` key of documents without any sentence.
+SKIPPED_EMPTY_DOCUMENTS = "empty documents"
 
 
 def normalize_word(word: str) -> str:
@@ -107,21 +109,22 @@ class CoreferenceReader(ShardedReader):
         raise NotImplementedError
 
     def _read(self, file_path: str) -> Iterator[Instance]:
-        file_path = os.fspath(file_path)
-        counts: Counter[str] = Counter()
+        summary = self._start_summary(os.fspath(file_path))
+        summary.max_span_width = self._max_span_width
 
         def documents() -> Iterator[Any]:
-            for path in find_data_files(file_path, self.file_suffix):
+            for path in find_data_files(summary.path, self.file_suffix):
+                summary.files.append(path)
                 for document in self.parse_file(path):
                     if document.sentences:
                         yield document
                     else:
-                        counts["empty documents"] += 1
+                        summary.skipped[SKIPPED_EMPTY_DOCUMENTS] += 1
 
         for document in self.shard_iterable(documents()):
             yield self._document_instance([s.words for s in document.sentences],
-                                          [s.coref_mentions for s in document.sentences], counts)
-        self._log_counts(self.registered_name, file_path, counts)
+                                          [s.coref_mentions for s in document.sentences], summary)
+        self._log_counts(self.registered_name, summary)
 
     def __init__(
         self,
@@ -142,29 +145,28 @@ class CoreferenceReader(ShardedReader):
 
     def _document_instance(self, sentences: list[list[str]],
                            sentence_mentions: list[list[CorefMention]],
-                           counts: Counter[str]) -> Instance:
-        """The instance of one parsed document; `counts` collects what the log reports."""
+                           summary: ReadSummary) -> Instance:
+        """The instance of one parsed document; `summary` collects what the log reports."""
+        summary.most_sentences = max(summary.most_sentences, len(sentences))
         if self._max_sentences is not None and len(sentences) > self._max_sentences:
-            counts["truncated documents"] += 1
+            summary.truncated_documents += 1
             sentences = sentences[:self._max_sentences]
             sentence_mentions = sentence_mentions[:self._max_sentences]
         clusters = document_clusters(sentence_mentions, [len(s) for s in sentences])
-        counts["documents"] += 1
-        counts["tokens"] += sum(len(s) for s in sentences)
-        for cluster in clusters:
-            counts["gold mentions"] += len(cluster)
-            counts["gold mentions wider than max_span_width"] += sum(
-                1 for start, end in cluster if end - start + 1 > self._max_span_width)
+        summary.documents += 1
+        summary.sentences += len(sentences)
+        summary.tokens += sum(len(s) for s in sentences)
+        summary.add_document_mentions(clusters)
         return self.text_to_instance(sentences, clusters)
 
-    def _log_counts(self, name: str, file_path: str, counts: Counter[str]) -> None:
+    def _log_counts(self, name: str, summary: ReadSummary) -> None:
         logger.info(
             "%s: read %d documents (%d tokens, %d gold mentions) from %s; %d gold mentions are "
             "wider than max_span_width=%d and cannot be candidate spans (kept for scoring); "
             "%d documents truncated to max_sentences; %d empty documents skipped",
-            name, counts["documents"], counts["tokens"], counts["gold mentions"], file_path,
-            counts["gold mentions wider than max_span_width"], self._max_span_width,
-            counts["truncated documents"], counts["empty documents"],
+            name, summary.documents, summary.tokens, summary.gold_mentions, summary.path,
+            summary.wide_mentions, self._max_span_width, summary.truncated_documents,
+            summary.skipped[SKIPPED_EMPTY_DOCUMENTS],
         )
 
     def text_to_instance(  # type: ignore[override]

@@ -2,7 +2,6 @@
 
 import logging
 import os
-from collections import Counter
 from collections.abc import Iterator
 from typing import Any, Optional
 
@@ -31,20 +30,22 @@ class MentionAceReader(SequenceTaggingReader):
         super().__init__(token_indexers, label_namespace, coding_scheme, **kwargs)
 
     def _read(self, file_path: str) -> Iterator[Instance]:
-        files = find_data_files(file_path, "like_conll")
-        counts: Counter[str] = Counter()
+        summary = self._start_summary(os.fspath(file_path))
+        summary.files.extend(find_data_files(file_path, "like_conll"))
+        unended = 0
 
         def sentences() -> Iterator[tuple[list[str], list[LabeledSpan]]]:
-            for path in files:
+            nonlocal unended
+            for path in summary.files:
                 for document in read_ace(path):
-                    counts["documents"] += 1
-                    counts["unended"] += not document.ended
+                    summary.documents += 1
+                    unended += not document.ended
                     for sentence in document.sentences:
-                        counts["sentences"] += 1
-                        counts["tokens"] += len(sentence.rows)
+                        summary.sentences += 1
+                        summary.tokens += len(sentence.rows)
                         yield sentence.words, sentence.mentions
 
         yield from self._tagged_instances(sentences())
         logger.info("mention_ace: read %d sentences (%d tokens, %d documents, %d without "
-                    "'#end document') from %d files in %s", counts["sentences"], counts["tokens"],
-                    counts["documents"], counts["unended"], len(files), os.fspath(file_path))
+                    "'#end document') from %d files in %s", summary.sentences, summary.tokens,
+                    summary.documents, unended, len(summary.files), summary.path)

@@ -1,8 +1,6 @@
 """`ner_conll2003`: named entities of one CoNLL-2003 style file (four or two columns)."""
 
 import logging
-import os
-from collections import Counter
 from collections.abc import Iterator
 from typing import Any, Optional
 
@@ -32,14 +30,17 @@ class NerConll2003Reader(SequenceTaggingReader):
 
     def _read(self, file_path: str) -> Iterator[Instance]:
         file_path = check_data_file(file_path)
-        counts: Counter[str] = Counter()
+        summary = self._start_summary(file_path)
+        summary.files.append(file_path)
 
         def sentences() -> Iterator[tuple[list[str], list[LabeledSpan]]]:
             for sentence in read_conll2003(file_path):
-                counts["sentences"] += 1
-                counts["tokens"] += len(sentence.rows)
+                # documents are separated by -DOCSTART- rows; the parser numbers them from 0
+                summary.documents = sentence.document_index + 1
+                summary.sentences += 1
+                summary.tokens += len(sentence.rows)
                 yield sentence.words, sentence.entities
 
         yield from self._tagged_instances(sentences())
         logger.info("ner_conll2003: read %d sentences (%d tokens) from %s",
-                    counts["sentences"], counts["tokens"], os.fspath(file_path))
+                    summary.sentences, summary.tokens, file_path)

@@ -2,7 +2,6 @@
 
 import logging
 import os
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any, Optional
 
@@ -12,9 +11,22 @@ from allennlp.data import DatasetReader, Instance, TokenIndexer
 from hmtl.data.formats.brackets import LabeledSpan
 from hmtl.data.formats.conll2012 import read_conll2012
 from hmtl.data.formats.paths import find_data_files, ontonotes_path_info
+from hmtl.data.readers.read_summary import (
+    SKIP_DOMAIN,
+    SKIP_GENRE,
+    SKIP_LANGUAGE,
+    ReadSummary,
+)
 from hmtl.data.readers.sequence_tagging import SequenceTaggingReader
 
 logger = logging.getLogger(__name__)
+
+#: How the log names each reason for skipping a file.
+_REASONS = {
+    SKIP_DOMAIN: "outside domain {!r}",
+    SKIP_GENRE: "genre {!r}",
+    SKIP_LANGUAGE: "language {!r}",
+}
 
 
 def _string_list(name: str, value: Sequence[str] | None) -> list[str] | None:
@@ -54,23 +66,23 @@ class NerOntonotesReader(SequenceTaggingReader):
         languages = _string_list("languages", languages)
         self._languages = None if languages is None else set(languages)
 
-    def _select(self, file_path: str) -> list[str]:
+    def _select(self, file_path: str, summary: ReadSummary) -> list[str]:
         files = find_data_files(file_path, "gold_conll")
-        selected = []
-        skipped: Counter[str] = Counter()
         for path in files:
             language, genre = ontonotes_path_info(path)
             if (self._domain_identifier is not None
                     and f"/{self._domain_identifier}/" not in path.replace(os.sep, "/")):
-                skipped[f"outside domain {self._domain_identifier!r}"] += 1
+                summary.skip_file(path, SKIP_DOMAIN, self._domain_identifier)
             elif genre is not None and genre in self._exclude_genres:
-                skipped[f"genre {genre!r}"] += 1
+                summary.skip_file(path, SKIP_GENRE, genre)
             elif (language is not None and self._languages is not None
                   and language not in self._languages):
-                skipped[f"language {language!r}"] += 1
+                summary.skip_file(path, SKIP_LANGUAGE, language)
             else:
-                selected.append(path)
-        details = ", ".join(f"{count} {reason}" for reason, count in sorted(skipped.items()))
+                summary.files.append(path)
+        details = ", ".join(f"{len(paths)} {_REASONS[kind].format(value)}"
+                            for (kind, value), paths in sorted(summary.skipped_files.items()))
+        selected = summary.files
         logger.info("ner_ontonotes: %d gold_conll files in %s: reading %d, skipping %d%s",
                     len(files), file_path, len(selected), len(files) - len(selected),
                     f" ({details})" if details else "")
@@ -80,24 +92,23 @@ class NerOntonotesReader(SequenceTaggingReader):
                 f"after filtering ({details}); check domain_identifier, exclude_genres and "
                 "languages"
             )
-        return selected
+        return list(selected)
 
     def _read(self, file_path: str) -> Iterator[Instance]:
         file_path = os.fspath(file_path)
-        files = self._select(file_path)
-        counts: Counter[str] = Counter()
+        summary = self._start_summary(file_path)
+        files = self._select(file_path, summary)
 
         def sentences() -> Iterator[tuple[list[str], list[LabeledSpan]]]:
             for path in files:
-                counts["files"] += 1
                 for document in read_conll2012(path):
-                    counts["documents"] += 1
+                    summary.documents += 1
                     for sentence in document.sentences:
-                        counts["sentences"] += 1
-                        counts["tokens"] += len(sentence.rows)
+                        summary.sentences += 1
+                        summary.tokens += len(sentence.rows)
                         yield sentence.words, sentence.named_entities
 
         yield from self._tagged_instances(sentences())
         logger.info("ner_ontonotes: read %d sentences (%d tokens, %d documents) from %d files "
-                    "in %s", counts["sentences"], counts["tokens"], counts["documents"],
-                    counts["files"], file_path)
+                    "in %s", summary.sentences, summary.tokens, summary.documents, len(files),
+                    file_path)

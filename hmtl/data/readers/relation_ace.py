@@ -9,7 +9,6 @@ dropped such sentences (the number skipped is logged).
 
 import logging
 import os
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any, Optional
 
@@ -24,6 +23,8 @@ from hmtl.data.readers.sharded_reader import ShardedReader
 logger = logging.getLogger(__name__)
 
 NO_RELATION = "*"
+#: The `ReadSummary.skipped` key of the sentences `skip_sentences_without_relations` leaves out.
+SKIPPED_WITHOUT_RELATIONS = "sentences without relations (skip_sentences_without_relations)"
 
 
 def relation_labels(frames: Sequence[RelationFrame], length: int) -> list[list[str]]:
@@ -58,29 +59,34 @@ class RelationAceReader(ShardedReader):
         self._skip_sentences_without_relations = skip_sentences_without_relations
 
     def _read(self, file_path: str) -> Iterator[Instance]:
-        files = find_data_files(file_path, "like_conll")
-        counts: Counter[str] = Counter()
+        summary = self._start_summary(os.fspath(file_path))
+        summary.files.extend(find_data_files(file_path, "like_conll"))
+        relations = without = 0
 
         def sentences() -> Iterator[tuple[list[str], list[RelationFrame]]]:
-            for path in files:
+            nonlocal relations, without
+            for path in summary.files:
                 for document in read_ace(path):
+                    summary.documents += 1
                     for sentence in document.sentences:
-                        counts["sentences"] += 1
-                        counts["relations"] += len(sentence.relations)
+                        summary.sentences += 1
+                        summary.tokens += len(sentence.rows)
+                        relations += len(sentence.relations)
                         if not sentence.relations:
-                            counts["without"] += 1
+                            without += 1
                             if self._skip_sentences_without_relations:
+                                summary.skipped[SKIPPED_WITHOUT_RELATIONS] += 1
                                 continue
                         yield sentence.words, sentence.relations
 
         for words, frames in self.shard_iterable(sentences()):
             yield self.text_to_instance(words, relation_labels(frames, len(words)))
-        skipped = counts["without"] if self._skip_sentences_without_relations else 0
         logger.info("relation_ace: read %d sentences with %d relations from %d files in %s; "
                     "%d sentences have no relation, %d of them skipped "
-                    "(skip_sentences_without_relations=%s)", counts["sentences"],
-                    counts["relations"], len(files), os.fspath(file_path), counts["without"],
-                    skipped, self._skip_sentences_without_relations)
+                    "(skip_sentences_without_relations=%s)", summary.sentences, relations,
+                    len(summary.files), summary.path, without,
+                    summary.skipped[SKIPPED_WITHOUT_RELATIONS],
+                    self._skip_sentences_without_relations)
 
     def text_to_instance(self, words: Sequence[str],  # type: ignore[override]
                          relations: Sequence[Sequence[str]] | None = None) -> Instance:

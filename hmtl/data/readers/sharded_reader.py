@@ -20,6 +20,8 @@ from allennlp.data import DatasetReader, Instance, TokenIndexer
 from allennlp.data.fields import TextField
 from allennlp.data.token_indexers import SingleIdTokenIndexer
 
+from hmtl.data.readers.read_summary import ReadSummary
+
 logger = logging.getLogger(__name__)
 
 
@@ -38,7 +40,10 @@ class ShardedReader(DatasetReader):
     """Shared constructor and `apply_token_indexers`; `text_field_name` is the instance's
     `TextField`. Accepts the AllenNLP base-class arguments (`max_instances`,
     `manual_distributed_sharding`, `manual_multiprocess_sharding`, `serialization_dir`); the
-    two sharding flags are always true, since these readers shard themselves."""
+    two sharding flags are always true, since these readers shard themselves.
+
+    `read_summary` is the `ReadSummary` of the latest `read()` (None before the first one).
+    """
 
     text_field_name = "tokens"
 
@@ -65,6 +70,12 @@ class ShardedReader(DatasetReader):
         super().__init__(manual_distributed_sharding=True, manual_multiprocess_sharding=True,
                          **kwargs)
         self._token_indexers = token_indexers or {"tokens": SingleIdTokenIndexer()}
+        self.read_summary: ReadSummary | None = None
+
+    def _start_summary(self, file_path: str) -> ReadSummary:
+        """A fresh summary for a read of `file_path`, kept as `read_summary`."""
+        self.read_summary = ReadSummary(file_path)
+        return self.read_summary
 
     def apply_token_indexers(self, instance: Instance) -> None:
         field = instance.fields[self.text_field_name]

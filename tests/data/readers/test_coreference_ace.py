@@ -1,6 +1,7 @@
 """`coref_ace` on the ACE single-file fixture: documents, clusters across sentences."""
 
 from hmtl.data.readers.coreference_ace import CoreferenceAceReader
+from hmtl.data.readers.coreference_common import SKIPPED_EMPTY_DOCUMENTS
 from tests.data.readers.conftest import ACE_COREF, words
 from tests.data.readers.test_coreference_conll import gold_labels, spans
 
@@ -16,3 +17,15 @@ def test_documents_clusters_and_labels():
     # docB reuses cluster id 1, but clusters never cross documents
     assert doc_b["metadata"]["clusters"] == [[(0, 0)], [(0, 1)]]
     assert gold_labels(doc_b) == {(0, 0): 0, (0, 1): 1}
+
+
+def test_empty_documents_are_skipped_and_counted(tmp_path):
+    path = tmp_path / "two_rahman.gold_conll"
+    path.write_text("#begin document (empty)\n#end document\n"
+                    "#begin document (one)\n0 Hi * (1)\n#end document\n")
+    reader = CoreferenceAceReader()
+    [instance] = reader.read(path)
+    assert instance["metadata"]["original_text"] == ["Hi"]
+    summary = reader.read_summary
+    assert summary.skipped == {SKIPPED_EMPTY_DOCUMENTS: 1}
+    assert (summary.documents, summary.sentences, summary.gold_mentions) == (1, 1, 1)

@@ -73,3 +73,23 @@ def test_text_to_instance_without_clusters_is_for_prediction():
     assert set(instance.fields) == {"text", "spans", "metadata"}
     assert instance["metadata"]["original_text"] == ["a", "?", "b"]
     assert spans(instance) == [(0, 0), (0, 1), (1, 1), (2, 2)]
+
+
+def test_the_read_summary_counts_wide_mentions_and_truncation():
+    reader = CoreferenceConllReader(max_span_width=4)
+    list(reader.read(CCTV))
+    summary = reader.read_summary
+    # doc1: 3 sentences (6 + 5 + 8 tokens), doc2: 1 sentence (5 tokens); 9 distinct gold
+    # mentions; (0,4) and (11,15) are 5 tokens wide, wider than 4
+    assert summary.files == [CCTV]
+    assert (summary.documents, summary.sentences, summary.tokens) == (2, 4, 19 + 5)
+    assert (summary.max_span_width, summary.gold_mentions) == (4, 9)
+    assert (summary.wide_mentions, summary.widest_mention) == (2, 5)
+    assert (summary.truncated_documents, summary.most_sentences) == (0, 3)
+    reader = CoreferenceConllReader(max_span_width=5, max_sentences=1)
+    list(reader.read(CCTV))
+    summary = reader.read_summary
+    # doc1 is cut to its first sentence (mentions (0,1), (0,4), (3,4)); doc2 has one sentence
+    assert (summary.truncated_documents, summary.most_sentences) == (1, 3)
+    assert (summary.sentences, summary.tokens, summary.gold_mentions) == (2, 6 + 5, 3 + 1)
+    assert (summary.wide_mentions, summary.widest_mention) == (0, 5)

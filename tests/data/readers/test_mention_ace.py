@@ -1,6 +1,7 @@
 """`mention_ace`: mention-head tags of every like_conll file of a directory."""
 
 import logging
+import os
 
 from hmtl.data.readers.mention_ace import MentionAceReader
 from tests.data.readers.conftest import ACE_TRAIN, words
@@ -26,3 +27,13 @@ def test_directory_of_like_conll_files(caplog):
 def test_iob1_output():
     [first, *_] = MentionAceReader(coding_scheme="IOB1").read(ACE_TRAIN)
     assert first["tags"].labels == ["O", "I-PER", "O", "I-ORG", "I-ORG", "O", "O", "I-GPE", "O"]
+
+
+def test_the_read_summary_counts_files_documents_and_sentences():
+    reader = MentionAceReader()
+    list(reader.read(ACE_TRAIN))
+    summary = reader.read_summary
+    # README.txt is not a like_conll file, so it is neither read nor counted
+    assert [os.path.basename(path) for path in summary.files] == ["doc1.sgm.like_conll",
+                                                                  "doc2.sgm.like_conll"]
+    assert (summary.documents, summary.sentences, summary.tokens) == (2, 4, 9 + 5 + 5 + 2)

@@ -37,3 +37,17 @@ def test_two_column_file():
 def test_a_directory_is_not_a_conll2003_file():
     with pytest.raises(FormatError, match="is a directory: expected a data file"):
         list(NerConll2003Reader().read(CONLL2003))
+
+
+def test_the_read_summary_counts_docstart_documents():
+    reader = NerConll2003Reader()
+    path = os.path.join(CONLL2003, "iob1.txt")
+    list(reader.read(path))
+    summary = reader.read_summary
+    # two -DOCSTART- documents: sentences of 5 and 2 tokens, then one of 4 tokens
+    assert summary.files == [path]
+    assert (summary.documents, summary.sentences, summary.tokens) == (2, 3, 5 + 2 + 4)
+    assert summary.skipped_files == {} and not summary.skipped
+    # a file without -DOCSTART- rows is one document
+    list(reader.read(os.path.join(CONLL2003, "two_columns.txt")))
+    assert (reader.read_summary.documents, reader.read_summary.sentences) == (1, 2)

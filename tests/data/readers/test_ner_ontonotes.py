@@ -1,6 +1,7 @@
 """`ner_ontonotes` on the fixture tree: tags, coding schemes, filters, logging, config keys."""
 
 import logging
+import os
 
 import pytest
 from allennlp.common import Params
@@ -8,7 +9,7 @@ from allennlp.common.checks import ConfigurationError
 from allennlp.data import DatasetReader, Vocabulary
 
 from hmtl.data.readers.ner_ontonotes import NerOntonotesReader
-from tests.data.readers.conftest import ONTONOTES, words
+from tests.data.readers.conftest import CCTV, ONTONOTES, words
 
 # Sorted file order: chinese/..., english/bc (4 sentences), english/nw (1), english/pt (1).
 BC_WORDS = [
@@ -93,3 +94,38 @@ def test_original_config_block_builds_the_reader_and_typos_are_errors():
 def test_text_to_instance_without_tags_is_for_prediction():
     instance = NerOntonotesReader().text_to_instance(["a", "b"])
     assert set(instance.fields) == {"tokens", "metadata"}
+
+
+def test_the_read_summary_has_the_files_read_and_skipped_and_why():
+    reader = NerOntonotesReader()
+    assert reader.read_summary is None
+    list(reader.read(ONTONOTES))
+    summary = reader.read_summary
+    english = os.path.join(ONTONOTES, "data", "english", "annotations")
+    assert summary.path == ONTONOTES
+    assert summary.files == [os.path.join(english, "bc", "cctv", "00", "cctv_0001.v4_gold_conll"),
+                             os.path.join(english, "nw", "wsj", "00", "wsj_0001.v4_gold_conll")]
+    assert summary.skipped_files == {
+        ("genre", "pt"): [os.path.join(english, "pt", "nt", "40", "nt_4001.v4_gold_conll")],
+        ("language", "chinese"): [os.path.join(ONTONOTES, "data", "chinese", "annotations", "nw",
+                                               "xinhua", "00", "chtb_0001.v4_gold_conll")],
+    }
+    assert summary.skipped_file_count() == 2
+    # as logged above: 3 documents (2 parts in cctv_0001, 1 in wsj_0001), 5 sentences, 31 tokens
+    assert (summary.documents, summary.sentences, summary.tokens) == (3, 5, 31)
+    assert summary.file_languages() == {"english": 2}
+    assert summary.file_genres() == {"bc": 1, "nw": 1}
+
+
+def test_a_new_read_starts_a_new_summary():
+    reader = NerOntonotesReader(domain_identifier="nw")
+    list(reader.read(ONTONOTES))
+    # nw keeps wsj_0001 only: bc and pt are outside the domain; chinese/nw is in the domain but
+    # not English
+    assert {reason: len(paths) for reason, paths in reader.read_summary.skipped_files.items()} \
+        == {("domain", "nw"): 2, ("language", "chinese"): 1}
+    reader = NerOntonotesReader()
+    list(reader.read(ONTONOTES))
+    list(reader.read(CCTV))
+    assert (reader.read_summary.path, reader.read_summary.skipped_files) == (CCTV, {})
+    assert (reader.read_summary.documents, reader.read_summary.sentences) == (2, 4)

@@ -2,7 +2,7 @@
 
 import logging
 
-from hmtl.data.readers.relation_ace import RelationAceReader
+from hmtl.data.readers.relation_ace import SKIPPED_WITHOUT_RELATIONS, RelationAceReader
 from tests.data.readers.conftest import ACE_TRAIN, words
 
 
@@ -43,3 +43,15 @@ def test_text_to_instance_for_prediction_and_empty_frames():
     reader = RelationAceReader()
     assert set(reader.text_to_instance(["a", "b"]).fields) == {"text", "metadata"}
     assert frames(reader.text_to_instance(["a", "b"], [])) == [["*", "*"]]
+
+
+def test_the_read_summary_counts_the_skipped_sentences():
+    reader = RelationAceReader(skip_sentences_without_relations=True)
+    list(reader.read(ACE_TRAIN))
+    summary = reader.read_summary
+    # 4 sentences in 2 documents; "They paid # 5 ." and "They left" have no relation
+    assert (summary.documents, summary.sentences) == (2, 4)
+    assert summary.skipped == {SKIPPED_WITHOUT_RELATIONS: 2}
+    reader = RelationAceReader()
+    list(reader.read(ACE_TRAIN))
+    assert not reader.read_summary.skipped
