@@ -1,0 +1,208 @@
+"""The API's answers, through Starlette's test client, with a fake predictor."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import pytest
+
+from hmtl.serving.app import create_app
+from hmtl.serving.limits import ServingLimits
+from tests.serving.fake_predictor import OBAMA, FakePredictor
+
+with warnings.catch_warnings():
+    # Starlette 1.x asks for the httpx2 fork; the pinned httpx 0.28 serves its test client as well.
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+
+def client_for(predictor: FakePredictor, **limits: float) -> TestClient:
+    app = create_app(predictor, model_name="runs/tiny", limits=ServingLimits(**limits))
+    return TestClient(app, raise_server_exceptions=False)
+
+
+def assert_json_error(response, status: int, *fragments: str) -> str:
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/json"
+    body = response.json()
+    assert list(body) == ["error"]
+    for fragment in fragments:
+        assert fragment in body["error"]
+    assert "Traceback" not in response.text
+    return body["error"]
+
+
+def test_predict_one_text_answers_the_predictors_object() -> None:
+    predictor = FakePredictor()
+    response = client_for(predictor).post("/predict", json={"text": OBAMA["text"]})
+    assert response.status_code == 200
+    assert response.json() == OBAMA
+    assert predictor.calls == [[OBAMA["text"]]]
+
+
+def test_predict_texts_answers_a_list_with_ids_by_index() -> None:
+    predictor = FakePredictor()
+    response = client_for(predictor).post("/predict", json={"texts": ["a b", OBAMA["text"]]})
+    assert response.status_code == 200
+    first, second = response.json()
+    assert (first["id"], second["id"]) == (0, 1)
+    assert first["tokens"] == [
+        {"text": "a", "start": 0, "end": 1},
+        {"text": "b", "start": 2, "end": 3},
+    ]
+    assert second["coref"] == OBAMA["coref"]
+    assert predictor.calls == [["a b", OBAMA["text"]]]
+
+
+def test_predict_empty_list_and_empty_text() -> None:
+    client = client_for(FakePredictor())
+    assert client.post("/predict", json={"texts": []}).json() == []
+    empty = client.post("/predict", json={"text": ""}).json()
+    assert (empty["tokens"], empty["sentences"], empty["ner"]) == ([], [], [])
+
+
+def test_jmd_answers_the_same_object_as_predict() -> None:
+    client = client_for(FakePredictor())
+    response = client.get("/jmd", params={"text": OBAMA["text"]})
+    assert response.status_code == 200
+    assert response.json() == client.post("/predict", json={"text": OBAMA["text"]}).json()
+
+
+def test_jmd_without_text_or_with_two() -> None:
+    client = client_for(FakePredictor())
+    assert_json_error(client.get("/jmd"), 422, "text=", "got 0")
+    assert_json_error(client.get("/jmd?text=a&text=b"), 422, "got 2")
+
+
+def test_health_reports_model_and_tasks() -> None:
+    predictor = FakePredictor(tasks={"ner": "spans", "coref": "clusters"})
+    response = client_for(predictor).get("/health")
+    assert response.json() == {
+        "status": "ok",
+        "model": "runs/tiny",
+        "tasks": {"ner": "spans", "coref": "clusters"},
+    }
+
+
+def test_a_model_without_some_heads_has_no_keys_for_them() -> None:
+    predictor = FakePredictor(tasks={"ner": "spans", "coref": "clusters"})
+    body = client_for(predictor).post("/predict", json={"text": OBAMA["text"]}).json()
+    assert body["tasks"] == {"ner": "spans", "coref": "clusters"}
+    assert "emd" not in body and "relation" not in body
+    assert body["ner"] == OBAMA["ner"]
+
+
+def test_text_over_the_character_limit_is_413() -> None:
+    client = client_for(FakePredictor(), max_text_chars=10)
+    # 11 characters: one over; the message names the length, the limit and the flag.
+    response = client.post("/predict", json={"text": "x" * 11})
+    assert_json_error(response, 413, "11 characters", "at most 10", "--max-text-chars")
+    assert client.post("/predict", json={"text": "x" * 10}).status_code == 200
+    # The limit counts all texts of a request: 6 + 5 = 11.
+    assert_json_error(client.post("/predict", json={"texts": ["x" * 6, "y" * 5]}), 413, "11")
+    assert_json_error(client.get("/jmd", params={"text": "x" * 11}), 413, "--max-text-chars")
+
+
+def test_body_over_the_byte_limit_is_413_by_content_length() -> None:
+    predictor = FakePredictor()
+    client = client_for(predictor, max_body_bytes=20)
+    body = json.dumps({"text": "x" * 20})  # 12 bytes of JSON around 20 characters: 32 bytes
+    assert len(body.encode()) == 32
+    response = client.post("/predict", content=body, headers={"content-type": "application/json"})
+    assert_json_error(response, 413, "20 bytes", "--max-body-bytes")
+    assert predictor.calls == []
+
+
+def test_body_over_the_byte_limit_is_413_without_content_length() -> None:
+    # A streamed (chunked) body has no Content-Length: the size is counted while reading.
+    chunks = [b'{"text": "', b"x" * 15, b'"}']  # 10 + 15 + 2 = 27 bytes
+    client = client_for(FakePredictor(), max_body_bytes=20)
+    response = client.post("/predict", content=iter(chunks))
+    assert "content-length" not in response.request.headers
+    assert_json_error(response, 413, "--max-body-bytes")
+    # The same body in chunks under a limit of 27 bytes is accepted.
+    ok = client_for(FakePredictor(), max_body_bytes=27).post("/predict", content=iter(chunks))
+    assert ok.status_code == 200
+    assert ok.json()["tokens"] == [{"text": "x" * 15, "start": 0, "end": 15}]
+
+
+def test_bad_content_length_is_400() -> None:
+    client = client_for(FakePredictor())
+    response = client.post("/predict", content=b"{}", headers={"content-length": "two"})
+    assert_json_error(response, 400, "Content-Length")
+
+
+@pytest.mark.parametrize(
+    ("body", "fragments"),
+    [
+        (b'{"text": "unfinished', ("not valid JSON", "line 1 column 10")),
+        (b"", ("not valid JSON",)),
+        (b"\xff\xfe", ("not UTF-8",)),
+    ],
+)
+def test_bad_json_is_400(body: bytes, fragments: tuple[str, ...]) -> None:
+    response = client_for(FakePredictor()).post("/predict", content=body)
+    assert_json_error(response, 400, *fragments)
+
+
+@pytest.mark.parametrize(
+    ("body", "fragments"),
+    [
+        ({}, ('"text"', '"texts"')),
+        ({"txt": "a"}, ("unknown key(s) txt",)),
+        ({"text": "a", "texts": ["b"]}, ('"text" (one string) or "texts"',)),
+        ({"text": 3}, ('"text" must be a string, got a number',)),
+        ({"text": None}, ('"text" must be a string, got null',)),
+        ({"text": ["a"]}, ('"text" must be a string, got a list',)),
+        ({"texts": "a"}, ('"texts" must be a list of strings, got a string',)),
+        ({"texts": ["a", True]}, ('"texts"[1] must be a string, got a boolean',)),
+        (["a"], ("expected a JSON object", "got a list")),
+    ],
+)
+def test_missing_or_wrong_typed_text_is_422(body: object, fragments: tuple[str, ...]) -> None:
+    predictor = FakePredictor()
+    response = client_for(predictor).post("/predict", json=body)
+    assert_json_error(response, 422, *fragments)
+    assert predictor.calls == []
+
+
+def test_slow_prediction_is_503_after_the_timeout() -> None:
+    client = client_for(FakePredictor(delay_s=1.0), timeout_s=0.2)
+    response = client.post("/predict", json={"text": "a"})
+    assert_json_error(response, 503, "0.2 s", "--timeout")
+    assert_json_error(client.get("/jmd", params={"text": "a"}), 503, "--timeout")
+
+
+def test_predictor_exception_is_500_json_without_traceback(caplog) -> None:
+    predictor = FakePredictor(error=RuntimeError("secret detail of the model"))
+    response = client_for(predictor).post("/predict", json={"text": "a"})
+    message = assert_json_error(response, 500, "internal error", "RuntimeError")
+    assert "secret detail" not in message
+    # The traceback goes to the server log.
+    assert "secret detail of the model" in caplog.text
+    assert "Traceback" in caplog.text
+
+
+def test_predictor_answering_the_wrong_number_of_objects_is_500() -> None:
+    predictor = FakePredictor()
+    predictor.predict_texts = lambda texts: []  # type: ignore[method-assign]
+    response = client_for(predictor).post("/predict", json={"text": "a"})
+    assert_json_error(response, 500, "internal error", "list for 1 text(s)")
+
+
+def test_unknown_path_and_wrong_method_are_json() -> None:
+    client = client_for(FakePredictor())
+    assert_json_error(client.get("/nowhere"), 404, "Not Found", "/nowhere")
+    assert_json_error(client.get("/predict"), 405, "Method Not Allowed")
+    assert_json_error(client.get("/static/missing.js"), 404, "Not Found")
+
+
+def test_page_and_its_static_files() -> None:
+    client = client_for(FakePredictor())
+    page = client.get("/")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    for path in ("static/hmtl.js", "static/hmtl.css"):
+        assert f'"{path}"' in page.text
+        assert client.get("/" + path).status_code == 200
