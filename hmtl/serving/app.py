@@ -72,7 +72,8 @@ def json_errors(endpoint: Endpoint) -> Endpoint:
 def create_app(
     predictor: Predictor, model_name: str = "model", limits: ServingLimits | None = None
 ) -> Starlette:
-    """The app serving ``predictor``; ``model_name`` is what ``/health`` reports."""
+    """The app serving ``predictor``; ``model_name`` is what ``/health`` reports. The limits in
+    force are ``app.state.limits``."""
     limits = limits or ServingLimits()
     runner = PredictionRunner(predictor, limits.timeout_s)
 
@@ -119,7 +120,9 @@ def create_app(
         Route("/health", health, methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
-    return Starlette(
+    app = Starlette(
         routes=routes,
         exception_handlers={HTTPException: http_exception_handler},  # type: ignore[dict-item]
     )
+    app.state.limits = limits
+    return app

@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import json
-import warnings
 
 import pytest
 
 from hmtl.serving.app import create_app
 from hmtl.serving.limits import ServingLimits
+from tests.serving.client import TestClient, client_of
 from tests.serving.fake_predictor import OBAMA, FakePredictor
-
-with warnings.catch_warnings():
-    # Starlette 1.x asks for the httpx2 fork; the pinned httpx 0.28 serves its test client as well.
-    warnings.simplefilter("ignore")
-    from starlette.testclient import TestClient
 
 
 def client_for(predictor: FakePredictor, **limits: float) -> TestClient:
-    app = create_app(predictor, model_name="runs/tiny", limits=ServingLimits(**limits))
-    return TestClient(app, raise_server_exceptions=False)
+    return client_of(create_app(predictor, "runs/tiny", ServingLimits(**limits)))
 
 
 def assert_json_error(response, status: int, *fragments: str) -> str:

@@ -34,8 +34,9 @@
     return (hash >>> 0) % 360;
   }
 
-  function fill(hue) { return `hsl(${hue}, 80%, 85%)`; }
-  function stroke(hue) { return `hsl(${hue}, 60%, 38%)`; }
+  // A hue of null (an argument without a type) is drawn grey.
+  function fill(hue) { return hue === null ? "#e4e7ec" : `hsl(${hue}, 80%, 85%)`; }
+  function stroke(hue) { return hue === null ? "#667085" : `hsl(${hue}, 60%, 38%)`; }
   function clusterHue(index) { return Math.round((index * 137.508) % 360); }
 
   function element(tag, attributes, text) {
@@ -217,7 +218,7 @@
       }
     }
     const doc = renderText(prediction, [...argumentsByRange.values()].map((span) => ({
-      start: span.start, end: span.end, hue: span.type === undefined ? 0 : hueOf(span.type),
+      start: span.start, end: span.end, hue: span.type === undefined ? null : hueOf(span.type),
       tag: span.type, data: spanData(task, span, { "data-role": "argument" }),
       title: spanTitle(span, "argument"),
     })));
@@ -233,6 +234,17 @@
         "data-arg2-start": relation.arg2.start, "data-arg2-end": relation.arg2.end,
       },
     })));
+    if (relations.length > 0) {
+      const details = element("details", { class: "relation-list" });
+      details.append(element("summary", {}, "List of relations"));
+      const list = element("ol");
+      for (const relation of relations) {
+        list.append(element("li", {},
+          `${relation.arg1.text} → ${relation.arg2.text}: ${relation.type}`));
+      }
+      details.append(list);
+      panel.append(details);
+    }
     return relations.length;
   }
 
