@@ -1,13 +1,17 @@
 """``hmtl check-data CONFIG``: read every split of every task of a config without training.
 
-Prints a table of counts per task and split, the label counts and the warnings (empty splits,
-labels in dev/test never seen in train); a malformed file or config is a one-line error and exit
-status 1, so each data preparation step can be checked on its own.
+Prints a table of counts per task and split (files, documents, sentences, instances, tokens,
+relations, clusters), the label counts, what the readers skipped and why, and the warnings (empty
+splits, labels in dev/test never seen in train, suspicious files, inputs beyond the model's
+limits). A malformed file or config is a one-line error and exit status 1, as is a setting that
+would fail in training; with ``--strict`` warnings are errors too, for scripts. So each data
+preparation step can be checked on its own.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from hmtl.commands.train import add_overrides_argument, guarded, import_packages
 
@@ -16,13 +20,25 @@ from hmtl.commands.train import add_overrides_argument, guarded, import_packages
 def run(args: argparse.Namespace) -> int:
     """Check the data of a config from parsed arguments."""
     import_packages(args.include_package)
+    from allennlp.common import Params
+
     from hmtl.training.config import load_config
-    from hmtl.training.data_check import check_tasks, format_report
+    from hmtl.training.data_check import check_tasks, format_report, model_limits
     from hmtl.training.experiment import build_tasks
 
     params = load_config(args.config, args.overrides)
-    report = check_tasks(build_tasks(params))
+    model = params.get("model")
+    limits = model_limits(model.as_dict(quiet=True) if isinstance(model, Params) else {})
+    report = check_tasks(build_tasks(params), limits)
     print(format_report(report))
+    if report.errors:
+        print(f"error: {len(report.errors)} error(s) in the data or config, listed above",
+              file=sys.stderr)
+        return 1
+    if args.strict and report.warnings:
+        print(f"error: {len(report.warnings)} warning(s), and --strict makes them errors",
+              file=sys.stderr)
+        return 1
     return 0
 
 
@@ -32,7 +48,8 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentPa
         "check-data",
         help="read every split of a config's tasks and print counts, without training",
         description="Read the train, validation and test data of every task of a config with "
-        "the tasks' readers; print counts per split, label counts and warnings.",
+        "the tasks' readers; print counts per split, label counts, what was skipped and "
+        "warnings. Exit status 1 on errors (and on warnings with --strict).",
     )
     parser.add_argument("config", help="the experiment config (JSON or Jsonnet)")
     add_overrides_argument(parser)
@@ -43,6 +60,12 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentPa
         default=[],
         metavar="MODULE",
         help="import MODULE first, so that the components it registers can be named (repeatable)",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit with status 1 when there is any warning (what was skipped by the readers' "
+        "settings is not a warning)",
     )
     parser.set_defaults(func=run)
     return parser

@@ -2,6 +2,7 @@
 and ``train`` stopping on a malformed test file before any checkpoint is written."""
 
 import copy
+import json
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,8 @@ from allennlp.common import Params
 from allennlp.common.checks import ConfigurationError
 
 from hmtl.data.formats.errors import FormatError
-from hmtl.training.data_check import check_tasks, format_report
+from hmtl.testing.embedding_files import write_bert
+from hmtl.training.data_check import ModelLimits, check_tasks, format_report, model_limits
 from hmtl.training.experiment import build_tasks, train
 from tests.training.conftest import toy_config_dict
 
@@ -71,13 +73,18 @@ def test_the_table_has_a_row_per_split_and_the_warnings(report):
     text = format_report(report)
     lines = text.splitlines()
     assert lines[0].split() == [
-        "task", "split", "files", "instances", "tokens", "longest", "relations", "clusters",
-        "mentions",
+        "task", "split", "files", "documents", "sentences", "instances", "tokens", "longest",
+        "relations", "clusters", "mentions",
     ]
-    assert lines[1].split() == ["ner", "train", "1", "2", "8", "5", "0", "0", "0"]
-    assert lines[4].split() == ["toy", "validation", "1", "0", "0", "0", "0", "0", "0"]
+    # train.txt: one -DOCSTART- document of 2 sentences
+    assert lines[1].split() == ["ner", "train", "1", "1", "2", "2", "8", "5", "0", "0", "0"]
+    # the toy reader keeps no summary: documents and sentences are unknown
+    assert lines[4].split() == ["toy", "validation", "1", "-", "-", "0", "0", "0", "0", "0",
+                                "0"]
     assert "ner validation labels: O=1, U-ORG=1, U-PER=1" in lines
+    assert "skipped: none" in lines
     assert "U-ORG (1)" in text and "is empty" in text
+    assert "errors" not in text
 
 
 def test_a_malformed_file_is_the_readers_format_error():
@@ -109,3 +116,203 @@ def test_train_stops_on_a_validation_label_missing_from_the_vocabulary(tmp_path)
     with pytest.raises(ConfigurationError, match=r"dev\.txt \(validation\).*U-ORG"):
         train(Params(config), tmp_path / "run")
     assert sorted(p.name for p in (tmp_path / "run").glob("*.th")) == []
+
+
+# The OntoNotes tree of tests/fixtures/data_check/ontonotes (words and tags by hand):
+# train/ english nw wsj_0010: part 000 "Anna lives in Paris ." (PERSON, GPE) + "She smiles .";
+#        part 001 "The New York Stock Exchange said it closed early ." (New York: GPE).
+#        english bc cnn_0010: "Zyxw and Anna met in Paris on a very cold day ." (12 words).
+#        english pt nt_4010, nt_4110; arabic nw ann_0010; chinese bc cctv_0010.
+# development/ english nw wsj_0110: "Acme hired Anna ." (ORG, PERSON).
+ONTONOTES = DATA / "ontonotes"
+WSJ_0010 = ONTONOTES / "train/data/english/annotations/nw/wsj/00/wsj_0010.v4_gold_conll"
+KNOWN_WORDS = ["anna", "lives", "in", "paris", "she", "smiles", "the", "new", "york", "stock",
+               "exchange", "said", "it", "closed", "early", "and", "met", "on", "a", "very",
+               "cold", "day", "acme", "hired"]  # every word but "Zyxw" is one wordpiece
+
+
+def ontonotes_config(ner_reader: dict[str, Any] | None = None, coref_width: int = 3,
+                     model: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An ner_ontonotes task on the tree and a coref task on wsj_0010 (reader max_span_width
+    3); the model block has a coreference head of max_span_width ``coref_width``."""
+    return {
+        "task_ner": {
+            "task_description": {"task_name": "ner"},
+            "data_params": {
+                "dataset_reader": {"type": "ner_ontonotes", **(ner_reader or {})},
+                "train_data_path": str(ONTONOTES / "train"),
+                "validation_data_path": str(ONTONOTES / "development"),
+            },
+        },
+        "task_coref": {
+            "task_description": {"task_name": "coref"},
+            "data_params": {
+                "dataset_reader": {"type": "coref", "max_span_width": 3},
+                "train_data_path": str(WSJ_0010),
+            },
+        },
+        "model": model or {
+            "type": "hierarchical",
+            "text_field_embedder": {"token_embedders": {"tokens": {"type": "embedding",
+                                                                   "embedding_dim": 4}}},
+            "tasks": {"coref": {"head": {"type": "coreference", "max_span_width": coref_width}}},
+        },
+        "iterators": {"iterator": {"type": "basic", "batch_size": 2}},
+    }
+
+
+def check(config: dict[str, Any]):
+    return check_tasks(build_tasks(Params(copy.deepcopy(config))), model_limits(config["model"]))
+
+
+def test_files_documents_and_sentences_of_an_ontonotes_tree():
+    report = check(ontonotes_config())
+    ner, coref = report.tasks
+    train = ner.splits["train"]
+    # 2 English non-pt files read; documents: wsj_0010 parts 000 and 001, cnn_0010;
+    # sentences: 2 + 1 + 1; tokens 5 + 3 + 10 + 12
+    assert (train.files, train.documents, train.sentences) == (2, 3, 4)
+    assert (train.instances, train.tokens, train.longest) == (4, 30, 12)
+    # O: 3 + 3 + 8 + 10; Anna twice, Paris twice, New York once
+    assert dict(train.labels) == {"O": 24, "U-PERSON": 2, "U-GPE": 2, "B-GPE": 1, "L-GPE": 1}
+    coref_train = coref.splits["train"]
+    # coreference instances are documents: 2 parts, 3 sentences, 5 + 3 and 10 tokens;
+    # clusters {Anna, She}, {The New York Stock Exchange, it}, {New York}
+    assert (coref_train.files, coref_train.documents, coref_train.sentences) == (1, 2, 3)
+    assert (coref_train.instances, coref_train.tokens, coref_train.longest) == (2, 18, 10)
+    assert (coref_train.clusters, coref_train.mentions) == (3, 5)
+    assert coref_train.unit == "document" and train.unit == "sentence"
+
+
+def test_pt_and_other_languages_skipped_by_the_reader_are_reported_per_split():
+    report = check(ontonotes_config())
+    pt = ONTONOTES / "train/data/english/annotations/pt"
+    assert report.skipped == [
+        f"task ner: train: 2 files under {pt} skipped: the pt genre (the Bible) has no "
+        "named-entity annotation (exclude_genres)",
+        "task ner: train: 2 non-English files skipped (arabic: 1, chinese: 1; languages)",
+    ]
+    text = format_report(report)
+    assert text.splitlines().count("skipped:") == 1 and "  - " + report.skipped[1] in text
+
+
+def test_pt_and_several_languages_read_are_warnings():
+    report = check(ontonotes_config({"exclude_genres": [], "languages": None}))
+    assert report.skipped == []
+    # english: wsj_0010, cnn_0010 and the 2 pt files
+    assert report.warnings[:2] == [
+        "task ner: train: files in 3 languages were read (arabic: 1, chinese: 1, english: 4)",
+        "task ner: train: 2 files of the pt genre read: it has no named-entity annotation, so "
+        "its sentences teach that nothing is an entity (add 'pt' to exclude_genres)",
+    ]
+    # 2 + 2 more files; 4 + 3 more sentences (2 pt, arabic, chinese)
+    train = report.tasks[0].splits["train"]
+    assert (train.files, train.documents, train.sentences) == (6, 7, 8)
+
+
+def test_gold_mentions_wider_than_max_span_width_are_warnings():
+    report = check(ontonotes_config())
+    # "The New York Stock Exchange" (tokens 0-4 of part 001) is 5 tokens wide, the 4 others 1-2
+    assert ("task coref: train: 1 of 5 gold mentions wider than max_span_width=3 (widest: 5 "
+            "tokens): no candidate span covers them, so the model can never predict them"
+            in report.warnings)
+    assert report.errors == []
+
+
+def test_a_head_narrower_than_the_reader_is_an_error():
+    report = check(ontonotes_config(coref_width=2))
+    assert report.errors == [
+        "task coref: the reader's max_span_width=3 is more than the coreference head's "
+        "max_span_width=2: the head refuses the wider candidate spans; use the same value in "
+        "both"
+    ]
+    assert format_report(report).splitlines()[-2:] == ["errors:", "  - " + report.errors[0]]
+
+
+def test_limits_of_an_original_model_block():
+    model = {
+        "type": "hmtl",
+        "text_field_embedder": {"token_embedders": {
+            "tokens": {"type": "pretrained_transformer_mismatched", "model_name": "bert-base-cased",
+                       "max_length": 512}}},
+        "coref": {"encoder": {}, "tagger": {"max_span_width": 8}},
+        "ner": {"encoder": {}, "tagger": {}},
+    }
+    limits = model_limits(model)
+    assert limits.span_widths == {"coref": 8}
+    [transformer] = limits.transformers
+    assert (transformer.model_name, transformer.max_length) == ("bert-base-cased", 512)
+    assert transformer.tokenizer is None and "not a local directory" in transformer.problem
+
+
+def test_no_limit_in_the_config_means_no_limit_warning():
+    model = ontonotes_config()["model"]
+    model["tasks"] = {}
+    assert model_limits(model) == ModelLimits()
+    report = check(ontonotes_config(model=model))
+    # only the reader's own max_span_width is left: its wide-mention warning, no error
+    assert not any("transformer" in warning for warning in report.warnings)
+    assert report.errors == []
+
+
+@pytest.fixture(scope="module")
+def bert(tmp_path_factory):
+    """A tiny local BERT whose config.json says 12 positions (only the file is read)."""
+    directory = write_bert(tmp_path_factory.mktemp("bert"), words=KNOWN_WORDS)
+    config = json.loads((directory / "config.json").read_text())
+    config["max_position_embeddings"] = 12
+    (directory / "config.json").write_text(json.dumps(config))
+    return directory
+
+
+def transformer_model(bert, **embedder: Any) -> dict[str, Any]:
+    return {
+        "type": "hierarchical",
+        "text_field_embedder": {"token_embedders": {"tokens": {
+            "type": "pretrained_transformer_mismatched", "model_name": str(bert), **embedder}}},
+        "tasks": {"coref": {"head": {"type": "coreference", "max_span_width": 3}}},
+    }
+
+
+def test_wordpieces_are_counted_with_the_configs_tokenizer(bert):
+    [transformer] = model_limits(transformer_model(bert)).transformers
+    assert (transformer.max_positions, transformer.limit, transformer.problem) == (12, 12, None)
+    # [CLS] + one piece per known word + z ##y ##x ##w + [SEP]
+    assert transformer.wordpieces(["Anna", "lives"]) == 1 + 2 + 1
+    assert transformer.wordpieces(["Zyxw", "and", "Anna"]) == 1 + 4 + 2 + 1
+
+
+def test_sentences_beyond_the_transformers_positions_are_warnings(bert):
+    report = check(ontonotes_config(model=transformer_model(bert)))
+    # cnn_0010: 11 known words + 4 pieces for Zyxw + 2 special tokens = 17 > 12; the 10-word
+    # sentence is exactly 12; the coref documents are 8 + 2 and 10 + 2
+    assert [w for w in report.warnings if "positions" in w] == [
+        f"task ner: train: 1 sentence longer than the 12 positions (max_position_embeddings) of "
+        f"transformer {bert} (longest: 17 wordpieces, special tokens included): the embedder "
+        "cannot encode them; set the embedder's max_length to fold long inputs"
+    ]
+
+
+def test_inputs_longer_than_max_length_are_folded_and_reported(bert):
+    report = check(ontonotes_config(model=transformer_model(bert, max_length=10)))
+    # ner: 17 and 12 > 10 (the 5- and 3-word sentences are 7 and 5); dev "Acme hired Anna ." 6;
+    # coref: part 001 is 12 > 10, part 000 is 10
+    assert [w for w in report.warnings if "max_length" in w] == [
+        f"task ner: train: 2 sentences longer than max_length=10 wordpieces of transformer "
+        f"{bert} (longest: 17, special tokens included): they are split into segments encoded "
+        "separately",
+        f"task coref: train: 1 document longer than max_length=10 wordpieces of transformer "
+        f"{bert} (longest: 12, special tokens included): they are split into segments encoded "
+        "separately",
+    ]
+
+
+def test_a_transformer_that_is_not_local_is_one_warning():
+    model = ontonotes_config()["model"]
+    model["text_field_embedder"] = {"token_embedders": {"tokens": {
+        "type": "pretrained_transformer", "model_name": "no/such-model"}}}
+    report = check(ontonotes_config(model=model))
+    assert [w for w in report.warnings if "transformer" in w] == [
+        "transformer no/such-model: it is not a local directory (check-data never downloads "
+        "models), so sentence lengths in wordpieces were not checked"
+    ]
