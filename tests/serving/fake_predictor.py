@@ -1,7 +1,8 @@
 """A stand-in for the predictor: hand-written prediction JSON, optional delay or failure.
 
 The text of ``tests/fixtures/serving/obama.json`` gets that document; any other text gets its
-whitespace tokens, one sentence and no predictions.
+whitespace tokens, one sentence, a ``PER`` entity for each capitalised token and no other
+predictions.
 """
 
 from __future__ import annotations
@@ -67,6 +68,11 @@ class FakePredictor:
             }
             for task in ALL_TASKS:
                 document[task] = []
+            document["ner"] = [
+                {"type": "PER", "start": position, "end": position + 1,
+                 "char_start": token["start"], "char_end": token["end"], "text": token["text"]}
+                for position, token in enumerate(tokens) if token["text"][0].isupper()
+            ]
         document["id"] = index
         document["tasks"] = dict(self.tasks)
         for task in ALL_TASKS:

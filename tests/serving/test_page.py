@@ -80,3 +80,18 @@ def test_server_errors_are_shown_in_the_page(page: Page) -> None:
         hidden = page.evaluate("document.getElementById('error').hidden")
     assert not hidden
     assert "78 characters" in message and "--max-text-chars" in message
+
+
+def test_offsets_count_code_points_like_the_server(page: Page) -> None:
+    # An emoji (2 UTF-16 units, 1 code point), a skin-tone pair (4 units, 2 code points), a
+    # combining accent and CJK: each name must still be drawn with exactly its own characters.
+    text = "\U0001F600 Zoe\u0301 met \u674E in Caf\u00E9 \U0001F44D\U0001F3FD Ana."
+    with live_server(create_app(FakePredictor(tasks={"ner": "spans"}))) as base_url:
+        assert submit(page, base_url, text) == "done"
+        drawn = page.evaluate(DRAWN)
+    # Tokens: 0 emoji, 1 Zoe+accent, 2 met, 3 CJK, 4 in, 5 Cafe, 6 thumbs up, 7 "Ana.".
+    assert drawn_marks(drawn) == [
+        ("ner", "PER", 1, 2, "Zoe\u0301"),
+        ("ner", "PER", 5, 6, "Caf\u00E9"),
+        ("ner", "PER", 7, 8, "Ana."),
+    ]

@@ -62,6 +62,10 @@
   // as nested <mark> elements; the original spacing between tokens is kept.
   function renderText(doc, marks) {
     const container = element("div", { class: "doc" });
+    // The server's character offsets count code points (Python strings); JavaScript strings
+    // count UTF-16 units, which differ from the first emoji on.
+    const characters = Array.from(doc.text);
+    const slice = (start, end) => characters.slice(start, end).join("");
     const tokens = doc.tokens;
     const sorted = marks.slice().sort((a, b) => a.start - b.start || b.end - a.end);
     const stack = [{ node: container, end: Infinity }];
@@ -76,7 +80,7 @@
     tokens.forEach((token, index) => {
       closeUntil(index);
       if (token.start > position) {
-        top().node.append(doc.text.slice(position, token.start));
+        top().node.append(slice(position, token.start));
       }
       while (next < sorted.length && sorted[next].start <= index) {
         const mark = sorted[next];
@@ -88,7 +92,7 @@
         top().node.append(node);
         stack.push({ node, end: Math.min(mark.end, top().end), tag: mark.tag });
       }
-      top().node.append(doc.text.slice(token.start, token.end));
+      top().node.append(slice(token.start, token.end));
       position = token.end;
       // Tags go after the last token of their mark.
       for (let depth = stack.length - 1; depth > 0 && stack[depth].end === index + 1; depth -= 1) {
@@ -98,8 +102,8 @@
       }
     });
     closeUntil(Infinity);
-    if (position < doc.text.length) {
-      container.append(doc.text.slice(position));
+    if (position < characters.length) {
+      container.append(slice(position, characters.length));
     }
     return container;
   }
