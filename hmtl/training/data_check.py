@@ -26,11 +26,11 @@ from hmtl.data.readers.ner_ontonotes import NerOntonotesReader
 from hmtl.data.readers.read_summary import SKIP_DOMAIN, SKIP_GENRE, SKIP_LANGUAGE, ReadSummary
 from hmtl.data.readers.sharded_reader import ShardedReader
 from hmtl.models.original import HEAD_TYPES
+from hmtl.modules.embedding_files import TRANSFORMER_TYPES
 from hmtl.training.task import SPLITS, Task
 
 NO_RELATION = "*"
 RELATION_PREFIXES = ("ARG1_", "ARG2_")
-TRANSFORMER_EMBEDDERS = ("pretrained_transformer", "pretrained_transformer_mismatched")
 #: The OntoNotes genre without named-entity annotation (the Bible).
 UNANNOTATED_GENRE = "pt"
 
@@ -120,7 +120,7 @@ def _transformer_blocks(embedder: Any) -> Iterable[dict[str, Any]]:
     embedders = embedder.get("token_embedders", embedder)
     if isinstance(embedders, dict):
         for block in embedders.values():
-            if isinstance(block, dict) and block.get("type") in TRANSFORMER_EMBEDDERS:
+            if isinstance(block, dict) and block.get("type") in TRANSFORMER_TYPES:
                 yield block
 
 

@@ -106,3 +106,14 @@ def test_a_missing_data_path_is_one_line_and_exit_1(tmp_path, capsys):
     assert code == 1
     assert err.startswith("error: no/such/dir") and "no such file or directory" in err
     assert "Traceback" not in err
+
+
+def test_a_reader_whose_transformer_directory_is_missing_is_one_line(tmp_path, capsys):
+    missing = tmp_path / "no_model"
+    indexers = {"tokens": {"type": "pretrained_transformer_mismatched",
+                           "model_name": str(missing)}}
+    config = write_ontonotes_config(tmp_path, ner_reader={"token_indexers": indexers})
+    assert main(["check-data", str(config)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot build the tasks' readers: ") and str(missing) in err
+    assert "Traceback" not in err

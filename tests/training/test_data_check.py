@@ -316,3 +316,26 @@ def test_a_transformer_that_is_not_local_is_one_warning():
         "transformer no/such-model: it is not a local directory (check-data never downloads "
         "models), so sentence lengths in wordpieces were not checked"
     ]
+
+
+def test_relation_less_sentences_skipped_by_the_reader_are_reported():
+    ace = Path(__file__).resolve().parents[1] / "fixtures" / "data" / "ace" / "train"
+    config = ontonotes_config()
+    del config["task_ner"]
+    config["task_coref"] = {
+        "task_description": {"task_name": "relation"},
+        "data_params": {
+            "dataset_reader": {"type": "relation_ace", "skip_sentences_without_relations": True},
+            "train_data_path": str(ace),
+        },
+    }
+    report = check(config)
+    stats = report.tasks[0].splits["train"]
+    # doc1: the spec example (ORG-AFF, PHYS) and "They paid # 5 ." (none); doc2: "Staff of the
+    # Acme Corp" (ORG-AFF) and "They left" (none)
+    assert (stats.files, stats.documents, stats.sentences, stats.instances) == (2, 2, 4, 2)
+    assert (stats.relations, dict(stats.labels)) == (3, {"ORG-AFF": 2, "PHYS": 1})
+    assert report.skipped == [
+        "task relation: train: 2 sentences without relations (skip_sentences_without_relations) "
+        "skipped"
+    ]
