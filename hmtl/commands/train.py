@@ -3,7 +3,12 @@
 Original arguments: ``-c/--config_file_path``, ``-s/--serialization_dir``, ``-r/--recover``,
 ``-f/--force``; new: ``-o/--overrides`` (JSON merged into the config), ``--cuda-device`` (overrides
 ``multi_task_trainer.cuda_device``), ``--include-package`` (import a module that registers
-components). The helpers here are shared by the other training commands.
+components), ``--distributed-backend`` (overrides ``multi_task_trainer.distributed.backend``).
+The helpers here are shared by the other training commands.
+
+Several processes: ``torchrun --nproc_per_node N train.py -c CONFIG -s DIR`` (or
+``torchrun ... -m hmtl.commands.main train ...``, or ``torchrun ... --no-python hmtl train ...``)
+trains data-parallel; see ``hmtl.training.distributed``.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from pathlib import Path
 from allennlp.common.checks import ConfigurationError
 
 from hmtl.data.formats.errors import FormatError
+from hmtl.training.distributed import BACKENDS
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +92,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_overrides_argument(parser)
     add_device_and_package_arguments(parser)
+    parser.add_argument(
+        "--distributed-backend",
+        "--distributed_backend",
+        dest="distributed_backend",
+        choices=BACKENDS,
+        default=None,
+        help="process-group backend when launched by torchrun with several processes (default: "
+        "multi_task_trainer.distributed.backend, else auto: nccl on GPUs, gloo on CPUs)",
+    )
 
 
 def import_packages(names: list[str]) -> None:
@@ -142,6 +157,7 @@ def run(args: argparse.Namespace) -> int:
         recover=args.recover,
         force=args.force,
         cuda_device=args.cuda_device,
+        backend=args.distributed_backend,
     )
     return 0
 

@@ -3,11 +3,19 @@
 The commands are thin wrappers around these functions. Order matters and is the same everywhere:
 seed, check the embedding files (before any data is read), build the tasks, the vocabulary, the
 model, then the trainer.
+
+Under torchrun with several processes, ``train`` runs on every rank: rank 0 alone prepares the
+serialization directory and writes the config, vocabulary, log file, checkpoints and
+metrics.json; every rank reads all the data and builds the vocabulary *before* joining the
+process group (so that the readers, which shard by rank inside a process group, give every rank
+every instance), then the ranks train together (``hmtl.training.distributed``). After training
+the other ranks leave and rank 0 alone scores the test sets, exactly as a single process does.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import logging
 import os
@@ -28,6 +36,14 @@ from allennlp.nn import RegularizerApplicator
 from hmtl.data.char_padding import set_min_character_padding, widest_character_filter
 from hmtl.training.checkpointing import atomic_write_text, load_model_weights, load_torch_file
 from hmtl.training.config import DataLoaderSpecs, apply_overrides, task_keys, trainer_params
+from hmtl.training.distributed import (
+    DistributedSettings,
+    ProcessContext,
+    check_same_everywhere,
+    init_process_group,
+    launch_context,
+    leave_process_group,
+)
 from hmtl.training.evaluation import compute_test_matrix
 from hmtl.training.run_dir import (
     add_log_file,
@@ -164,6 +180,36 @@ def _write_json(data: Mapping[str, Any], path: Path) -> None:
     atomic_write_text(json.dumps(data, indent=2) + "\n", path)
 
 
+def distributed_settings(trainer: Params, backend: str | None = None) -> DistributedSettings:
+    """``multi_task_trainer.distributed`` (removed from ``trainer``), ``backend`` overriding it."""
+    block = trainer.pop("distributed", None)
+    raw = block.as_dict(quiet=True) if isinstance(block, Params) else block
+    if raw is not None and not isinstance(raw, dict):
+        raise ConfigurationError(
+            f"multi_task_trainer.distributed must be an object like {{\"backend\": \"auto\"}}; "
+            f"got {raw!r}"
+        )
+    raw = dict(raw or {})
+    if backend is not None:
+        raw["backend"] = backend
+    try:
+        return DistributedSettings.from_params(Params(raw))
+    except ConfigurationError as error:
+        raise ConfigurationError(f"multi_task_trainer.distributed: {error.message}") from error
+    except (TypeError, ValueError) as error:
+        raise ConfigurationError(f"multi_task_trainer.distributed: {error}") from error
+
+
+def vocabulary_digest(vocab: Vocabulary) -> str:
+    """A fingerprint of every namespace's tokens in index order (to compare ranks' vocabularies)."""
+    content = {
+        namespace: [vocab.get_token_from_index(i, namespace)
+                    for i in range(vocab.get_vocab_size(namespace))]
+        for namespace in sorted(vocab.get_namespaces())
+    }
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode("utf-8")).hexdigest()
+
+
 def train(
     params: Params,
     serialization_dir: str | os.PathLike,
@@ -172,15 +218,31 @@ def train(
     force: bool = False,
     cuda_device: int | None = None,
     pretrained: Pretrained | None = None,
+    backend: str | None = None,
 ) -> dict[str, Any]:
     """Train (or fine-tune, with ``pretrained``) and score each task's best weights on every test
-    set. Writes config.json, vocabulary/, checkpoints, log/, out.log and metrics.json."""
-    directory = prepare_serialization_dir(serialization_dir, recover, force)
-    handler = add_log_file(directory)
+    set. Writes config.json, vocabulary/, checkpoints, log/, out.log and metrics.json.
+
+    Launched by torchrun with several processes it trains data-parallel (``backend`` overrides
+    ``multi_task_trainer.distributed.backend``); ranks other than 0 return the training summary
+    without test scores."""
+    context = launch_context()
+    handler = None
+    if context.is_main:
+        directory = prepare_serialization_dir(serialization_dir, recover, force)
+        handler = add_log_file(directory)
+    else:
+        directory = Path(serialization_dir)
+        logging.getLogger().setLevel(logging.WARNING)  # rank 0 logs the run
+    succeeded = False
     try:
-        return _train(params, directory, recover, cuda_device, pretrained)
+        metrics = _train(params, directory, recover, cuda_device, pretrained, context, backend)
+        succeeded = True
+        return metrics
     finally:
-        remove_log_file(handler)
+        leave_process_group(wait=succeeded)
+        if handler is not None:
+            remove_log_file(handler)
 
 
 def _train(
@@ -189,14 +251,17 @@ def _train(
     recover: bool,
     cuda_device: int | None,
     pretrained: Pretrained | None,
+    context: ProcessContext,
+    backend: str | None,
 ) -> dict[str, Any]:
     if recover:
         check_recover_config(params, directory)
-    else:
+    elif context.is_main:
         write_config(params, directory)
     trainer_block = trainer_params(params)
     if cuda_device is not None:
         trainer_block["cuda_device"] = cuda_device
+    settings = distributed_settings(trainer_block, backend)
     seed = _seed(trainer_block)
     if seed is not None:
         set_seeds(seed)
@@ -211,13 +276,16 @@ def _train(
         vocab = load_vocabulary(directory)
     elif pretrained is not None:
         vocab = load_vocabulary(pretrained.directory)
-        save_vocabulary(vocab, directory)
     else:
         vocab = build_vocabulary(tasks, params.get("vocabulary", None))
+    if not recover and context.is_main:
         save_vocabulary(vocab, directory)
     for task in tasks:
         task.index_with(vocab)
     read_every_split(tasks)
+    if context.is_distributed:
+        init_process_group(context, settings, trainer_block.get("cuda_device", -1) >= 0)
+        check_same_everywhere(vocabulary_digest(vocab), "vocabularies")
 
     model = build_model(params, vocab, for_loading_weights=recover)
     if pretrained is not None and not recover:
@@ -232,6 +300,10 @@ def _train(
     except TypeError as error:
         raise ConfigurationError(f"multi_task_trainer: {error}") from error
     metrics = trainer.train(recover=recover)
+    if context.is_distributed:
+        leave_process_group()
+        if not context.is_main:
+            return metrics
 
     matrix = compute_test_matrix(trainer.model, trainer.tasks, directory, trainer.device)
     for row, columns in matrix.items():

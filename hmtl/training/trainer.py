@@ -7,6 +7,12 @@ global-norm clipping, that task's optimizer step) and moves on. Every epoch, or 
 patience, best weights, schedulers and stop conditions follow, and a checkpoint holding everything
 needed to continue identically (weights, optimizers, schedulers, histories, stream positions,
 random states) is written atomically.
+
+Launched by torchrun with several processes, the same loop runs data-parallel
+(``hmtl.training.distributed``): every rank draws the same task and builds the same global batch,
+trains on its shard of it, and gradients are summed before clipping and the optimizer step, so
+the run follows the single-process run of the same config. Only rank 0 writes checkpoints and
+TensorBoard events; the checkpoint holds every rank's random states.
 """
 
 import copy
@@ -27,12 +33,23 @@ from allennlp.training.learning_rate_schedulers import LearningRateScheduler
 from allennlp.training.optimizers import Optimizer
 from allennlp.training.util import rescale_gradients
 
+from hmtl.metrics.accuracy import replace_categorical_accuracies
 from hmtl.training.batch_stream import BatchStream
 from hmtl.training.checkpointing import (
     finish_interrupted_checkpoint,
     load_model_weights,
     load_torch_file,
     save_checkpoint,
+)
+from hmtl.training.distributed import (
+    all_reduce_gradients,
+    barrier,
+    broadcast_model,
+    current_context,
+    evaluate_shards,
+    gather_objects,
+    head_loss_reduction,
+    shard_of,
 )
 from hmtl.training.evaluation import as_float_metrics, evaluate
 from hmtl.training.sampling import TaskSampler, sampling_probabilities
@@ -115,6 +132,9 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
     the average validation score). ``patience`` counts validations without improvement;
     ``freeze_converged_tasks`` stops sampling a task once it is out of patience. ``seed`` seeds
     the task sampler and the data order (the caller seeds the model's initialisation with it).
+    In a distributed run (an initialised process group of several ranks) each rank uses GPU
+    ``LOCAL_RANK`` when ``cuda_device`` >= 0, and batch sizes are global (see
+    ``hmtl.training.distributed``).
     """
 
     def __init__(
@@ -160,8 +180,14 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
                 "multi_task_trainer.use_amp needs a GPU (cuda_device >= 0): mixed precision "
                 "is CUDA-only"
             )
-        self._device = device_for(cuda_device)
+        self._context = current_context()
+        distributed = self._context.is_distributed
+        self._device = device_for(
+            self._context.local_rank if distributed and cuda_device >= 0 else cuda_device
+        )
         self._model = model.to(self._device)
+        if distributed:
+            replace_categorical_accuracies(self._model)
         self._tasks = {task.name: task for task in tasks}
         self._serialization_dir = Path(serialization_dir)
         self._num_epochs = num_epochs
@@ -177,6 +203,11 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
         self._log_gradients = log_gradient_statistics
         self._no_tqdm = no_tqdm
         self._seed = seed if seed is not None else random.randrange(2**31)
+        if distributed:
+            # one seed for the sampler and data order everywhere (rank 0's), but each rank its
+            # own dropout masks
+            self._seed = gather_objects(self._seed)[0]
+            torch.manual_seed(self._seed + 7919 * self._context.rank)
 
         for task in tasks:
             task.require(("train", "validation"), "train")
@@ -197,6 +228,7 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
             )
 
         parameters = [(n, p) for n, p in self._model.named_parameters() if p.requires_grad]
+        self._trainable = [p for _, p in parameters]
         keys = names if optimizer_per_task else [SHARED]
         self._optimizers: dict[str, Optimizer] = {}
         self._schedulers: dict[str, LearningRateScheduler] = {}
@@ -284,9 +316,12 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
         ``num_epochs`` epochs are done; return the summary for metrics.json."""
         if recover:
             self._restore()
+        broadcast_model(self._model)
         self._run_started = time.monotonic()
         self._elapsed_before = float(self._state["elapsed_seconds"])
-        self._tensorboard = TensorboardWriter(self._serialization_dir)
+        self._tensorboard = TensorboardWriter(
+            self._serialization_dir, enabled=self._context.is_main
+        )
         try:
             if self._state["should_stop"]:
                 logger.info("The run in %s had already finished", self._serialization_dir)
@@ -306,7 +341,7 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
         progress = Tqdm.tqdm(
             total=steps_per_epoch,
             initial=state["step_in_epoch"],
-            disable=self._no_tqdm,
+            disable=self._no_tqdm or not self._context.is_main,
             desc=f"epoch {state['epoch']}",
         )
         try:
@@ -318,13 +353,18 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
                 period = state["period_loss"][name]
                 period[0] += loss
                 period[1] += 1
-                running = as_float_metrics(self._model.get_metrics(task_name=name))
+                summary_step = state["global_step"] % self._summary_interval == 0
+                running = {}
+                if summary_step or not self._context.is_distributed:
+                    # metrics of a distributed run are summed across ranks when read: only at
+                    # summary steps, not on every step
+                    running = as_float_metrics(self._model.get_metrics(task_name=name))
                 running["loss"] = period[0] / period[1]
                 progress.set_description(
                     f"step {state['global_step']} {self._describe(name, running)}", refresh=False
                 )
                 progress.update(1)
-                if state["global_step"] % self._summary_interval == 0:
+                if summary_step:
                     self._tensorboard.training_details(name, running, state["global_step"])
                     if self._log_parameters or self._log_gradients:
                         self._tensorboard.parameter_statistics(
@@ -363,10 +403,9 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
     def _describe(task_name: str, metrics: Mapping[str, float]) -> str:
         return f"{task_name} | {format_metrics(metrics)}"
 
-    def _train_step(self, task_name: str, batch: Mapping[str, Any]) -> float:
-        key = task_name if self._per_task else SHARED
-        optimizer = self._optimizers[key]
-        optimizer.zero_grad(set_to_none=True)
+    def _loss(self, task_name: str, batch: Mapping[str, Any], weight: float) -> torch.Tensor:
+        """The batch's loss times ``weight``, plus the regularisation penalty (added by rank 0
+        only, so that summing over ranks counts it once)."""
         batch = move_to_device(batch, self._device)
         with torch.autocast(device_type=self._device.type, enabled=self._use_amp):
             output = self._model(task_name=task_name, **batch)
@@ -375,8 +414,10 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
             raise RuntimeError(
                 f"task {task_name!r}: the model's forward returned no 'loss' for a training batch"
             )
+        if weight != 1.0:
+            loss = loss * weight
         penalty = getattr(self._model, "get_regularization_penalty", None)
-        if callable(penalty):
+        if callable(penalty) and self._context.is_main:
             extra = penalty()
             if extra is not None:
                 loss = loss + extra
@@ -385,11 +426,30 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
                 f"task {task_name!r}: the loss is {loss.item()} at step "
                 f"{self._state['global_step']}"
             )
+        return loss
+
+    def _train_step(self, task_name: str, batch: Mapping[str, Any]) -> float:
+        key = task_name if self._per_task else SHARED
+        optimizer = self._optimizers[key]
+        optimizer.zero_grad(set_to_none=True)
+        weight = 1.0
+        local: Mapping[str, Any] | None = batch
+        if self._context.is_distributed:
+            shard = shard_of(
+                batch, 0, head_loss_reduction(self._model, task_name), self._context
+            )
+            local, weight = shard.batch, shard.weight
+        loss = torch.zeros(1, device=self._device)
+        if local is not None:
+            loss = self._loss(task_name, local, weight)
+            if self._scaler is not None:
+                self._scaler.scale(loss).backward()
+            else:
+                loss.backward()
+        if self._context.is_distributed:
+            loss = all_reduce_gradients(self._trainable, loss.detach().reshape(1))
         if self._scaler is not None:
-            self._scaler.scale(loss).backward()
             self._scaler.unscale_(optimizer)
-        else:
-            loss.backward()
         if self._grad_clipping is not None:
             for parameter in self._model.parameters():
                 grad = parameter.grad
@@ -427,7 +487,8 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
         validation: dict[str, dict[str, float]] = {}
         for name, task in self._tasks.items():
             with python_random_seeded(f"{self._seed}:validation:{name}"):
-                metrics = evaluate(
+                validate = evaluate_shards if self._context.is_distributed else evaluate
+                metrics = validate(
                     self._model, name, task.loader("validation"), self._device,
                     description=f"validating {name}",
                 )
@@ -532,6 +593,9 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
     def _checkpoint(self, best_files: list[str]) -> None:
         state = self._state
         state["elapsed_seconds"] = self._elapsed_before + time.monotonic() - self._run_started
+        rng_per_rank = gather_objects(capture_rng_state())
+        if not self._context.is_main:
+            return
         self._tensorboard.flush()
         model_state = self._model.state_dict()
         training_state = copy.deepcopy(state)
@@ -542,9 +606,12 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
                 "scaler": self._scaler.state_dict() if self._scaler is not None else None,
                 "sampler": self._sampler.state_dict(),
                 "streams": {name: s.state_dict() for name, s in self._streams.items()},
-                "rng": capture_rng_state(),
+                "rng": rng_per_rank[0],
             }
         )
+        if self._context.is_distributed:
+            training_state["rng_per_rank"] = rng_per_rank
+            training_state["world_size"] = self._context.world_size
         files: dict[str, Any] = {MODEL_STATE: model_state, TRAINING_STATE: training_state}
         for name in best_files:
             files[name] = model_state
@@ -556,7 +623,9 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
 
     def _restore(self) -> None:
         directory = self._serialization_dir
-        finish_interrupted_checkpoint(directory)
+        if self._context.is_main:
+            finish_interrupted_checkpoint(directory)
+        barrier()
         saved = load_torch_file(directory / TRAINING_STATE, "training state")
         if not isinstance(saved, dict) or saved.get("version") != STATE_VERSION:
             raise ConfigurationError(
@@ -579,6 +648,13 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
                 f"{directory / TRAINING_STATE}: the checkpoint's learning-rate schedulers do not "
                 "match the config's multi_task_trainer.scheduler"
             )
+        saved_world = int(saved.get("world_size", 1))
+        if saved_world != self._context.world_size:
+            raise ConfigurationError(
+                f"{directory / TRAINING_STATE}: the run was trained by {saved_world} process(es) "
+                f"but this one has {self._context.world_size}; relaunch with the same number "
+                "(torchrun --nnodes x --nproc_per_node) to recover it exactly"
+            )
         model_path = directory / MODEL_STATE
         load_model_weights(self._model, load_torch_file(model_path, "model weights"), model_path)
         try:
@@ -600,8 +676,10 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
             stream = BatchStream(self._tasks[name].loader("train"), name, self._seed)
             stream.load_state_dict(saved["streams"][name])
             self._streams[name] = stream
-        restore_rng_state(saved["rng"])
-        for key in ("optimizers", "schedulers", "scaler", "sampler", "streams", "rng"):
+        per_rank = saved.get("rng_per_rank") or [saved["rng"]]
+        restore_rng_state(per_rank[self._context.rank])
+        for key in ("optimizers", "schedulers", "scaler", "sampler", "streams", "rng",
+                    "rng_per_rank", "world_size"):
             saved.pop(key, None)
         self._state = saved
         logger.info(

@@ -1,0 +1,418 @@
+"""Data-parallel training over several processes with torch.distributed, launched by torchrun.
+
+How a distributed run keeps the numbers of a single-process run with the same config and seed:
+
+- **Launch.** ``torchrun`` sets ``WORLD_SIZE``, ``RANK``, ``LOCAL_RANK``, ``MASTER_ADDR`` and
+  ``MASTER_PORT``; with ``WORLD_SIZE`` > 1 the process group is initialised (``env://``) with
+  the backend of ``multi_task_trainer.distributed.backend`` (``auto``: NCCL when the run uses
+  CUDA, gloo otherwise). Each rank uses GPU ``LOCAL_RANK``. Without torchrun, or with one
+  process, nothing here is used.
+- **Same data, same draws.** Every rank reads every instance (the process group is initialised
+  only after the data is read, so the readers do not shard instances by rank), seeds the task
+  sampler and the batch order identically, so all ranks draw the same task and build the same
+  *global* batch at every step. ``batch_size`` in the config is this global batch.
+- **Shards.** Rank ``r`` takes the ``r``-th of ``N`` contiguous, near-equal slices of the global
+  batch (``shard_bounds``); slices keep the global batch's padding, so padding-dependent layers
+  (character CNNs, span pruning) compute what one process computes. A slice may be empty (a
+  batch smaller than ``N``): that rank skips the forward pass but still takes part in every
+  collective call.
+- **Exact gradients.** The loss of each shard is weighted so that the sum over ranks of the
+  weighted shard gradients is the gradient of the global batch: weight 1 for heads whose loss is
+  a sum over the batch (CRF taggers, coreference), the shard's share of the normalising units for
+  heads whose loss is a mean (instances; real token pairs for the relation head). Rank 0 adds
+  the regularisation penalty once. Gradients are then summed with one flat all-reduce, which also
+  tells every rank which parameters got a gradient on any rank (a parameter no rank touched keeps
+  ``grad=None``, exactly as in one process, so per-task optimizers and frozen layers behave the
+  same). Clipping and optimizer steps then run on identical gradients on every rank.
+- **Metrics** sum their counts across ranks when read (``hmtl.metrics``), so validation scores
+  are those of the whole validation set; the validation loss is rebuilt per global batch.
+
+DistributedDataParallel is not used: its reducer needs every rank to run a forward pass with
+the same parameters used, which empty shards and per-task paths break (``find_unused_parameters``
+would still deadlock on an empty shard), whereas one flat all-reduce after backward is exact in
+every case and costs one pass over the gradients.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+import torch.distributed as dist
+from allennlp.common import FromParams, Registrable
+from allennlp.common.checks import ConfigurationError
+from allennlp.nn.util import get_text_field_mask
+
+logger = logging.getLogger(__name__)
+
+BACKENDS = ("auto", "gloo", "nccl")
+LAUNCH_VARIABLES = ("WORLD_SIZE", "RANK", "LOCAL_RANK")
+TEXT_FIELDS = ("tokens", "text")
+# How a head's loss is reduced over a batch, by registered head name (see ``shard_weights``).
+SUM = "sum"
+MEAN_INSTANCES = "mean_instances"
+MEAN_TOKEN_PAIRS = "mean_token_pairs"
+HEAD_LOSS_REDUCTIONS = {"crf_tagger": SUM, "coreference": SUM, "relation": MEAN_TOKEN_PAIRS}
+REDUCE_DTYPE = torch.float32  # gradients travel in the parameters' precision
+
+
+class DistributedSettings(FromParams):
+    """``multi_task_trainer.distributed``: ``backend`` (``auto``, ``gloo`` or ``nccl``) and
+    ``timeout_minutes`` of collective calls. Only read when the run is launched by torchrun
+    with more than one process."""
+
+    def __init__(self, backend: str = "auto", timeout_minutes: int = 30) -> None:
+        if backend not in BACKENDS:
+            raise ConfigurationError(
+                f"backend must be one of {', '.join(BACKENDS)}; got {backend!r}"
+            )
+        if timeout_minutes < 1:
+            raise ConfigurationError(f"timeout_minutes must be >= 1; got {timeout_minutes}")
+        self.backend = backend
+        self.timeout_minutes = timeout_minutes
+
+
+@dataclass(frozen=True)
+class ProcessContext:
+    """Where this process stands in the run (one process: world size 1, rank 0)."""
+
+    world_size: int = 1
+    rank: int = 0
+    local_rank: int = 0
+
+    @property
+    def is_distributed(self) -> bool:
+        return self.world_size > 1
+
+    @property
+    def is_main(self) -> bool:
+        """Rank 0 writes the files of the run."""
+        return self.rank == 0
+
+
+def launch_context(environ: Mapping[str, str] | None = None) -> ProcessContext:
+    """The process's place from torchrun's environment variables (none: a single process)."""
+    environ = os.environ if environ is None else environ
+    if "WORLD_SIZE" not in environ:
+        return ProcessContext()
+    values = {}
+    for name in LAUNCH_VARIABLES:
+        raw = environ.get(name, "0" if name == "LOCAL_RANK" else None)
+        try:
+            values[name] = int(raw) if raw is not None else None
+        except ValueError:
+            values[name] = None
+        if values[name] is None or values[name] < 0:
+            raise ConfigurationError(
+                f"environment variable {name}={raw!r}: expected a non-negative integer (set by "
+                "torchrun; launch with 'torchrun --nproc_per_node N train.py ...')"
+            )
+    world_size, rank = values["WORLD_SIZE"], values["RANK"]
+    if world_size < 1 or rank >= world_size:
+        raise ConfigurationError(
+            f"environment variables WORLD_SIZE={world_size}, RANK={rank}: expected "
+            "0 <= RANK < WORLD_SIZE"
+        )
+    return ProcessContext(world_size, rank, values["LOCAL_RANK"])
+
+
+def current_context() -> ProcessContext:
+    """The context of the initialised process group (a single process when there is none)."""
+    if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1:
+        return ProcessContext()
+    local_rank = int(os.environ.get("LOCAL_RANK", "0"))
+    return ProcessContext(dist.get_world_size(), dist.get_rank(), local_rank)
+
+
+def resolve_backend(backend: str, use_cuda: bool) -> str:
+    """``auto`` is NCCL on GPUs and gloo on CPUs; NCCL without GPUs is a configuration error."""
+    if backend == "auto":
+        return "nccl" if use_cuda else "gloo"
+    if backend == "nccl" and not use_cuda:
+        raise ConfigurationError(
+            "multi_task_trainer.distributed.backend 'nccl' needs GPUs (cuda_device >= 0); use "
+            "'gloo' or 'auto' to train on CPUs"
+        )
+    return backend
+
+
+def init_process_group(
+    context: ProcessContext, settings: DistributedSettings, use_cuda: bool
+) -> str:
+    """Join the run's process group (``env://``: torchrun's rendezvous); returns the backend."""
+    backend = resolve_backend(settings.backend, use_cuda)
+    if use_cuda:
+        if context.local_rank >= torch.cuda.device_count():
+            raise ConfigurationError(
+                f"LOCAL_RANK {context.local_rank} has no GPU: this machine has "
+                f"{torch.cuda.device_count()}; use --nproc_per_node <= the number of GPUs"
+            )
+        torch.cuda.set_device(context.local_rank)
+    dist.init_process_group(
+        backend,
+        init_method="env://",
+        rank=context.rank,
+        world_size=context.world_size,
+        timeout=datetime.timedelta(minutes=settings.timeout_minutes),
+    )
+    logger.info(
+        "Process %d of %d joined the process group (backend %s, local rank %d)",
+        context.rank, context.world_size, backend, context.local_rank,
+    )
+    return backend
+
+
+def leave_process_group(wait: bool = True) -> None:
+    """Leave the process group (no-op without one), after every rank got here when ``wait``
+    (not after an error: the other ranks may be inside another collective call)."""
+    if dist.is_available() and dist.is_initialized():
+        if wait:
+            dist.barrier()
+        dist.destroy_process_group()
+
+
+def barrier() -> None:
+    """Wait for every rank (no-op in a single process)."""
+    if current_context().is_distributed:
+        dist.barrier()
+
+
+def gather_objects(value: Any) -> list[Any]:
+    """Every rank's ``value``, in rank order (``[value]`` in a single process)."""
+    context = current_context()
+    if not context.is_distributed:
+        return [value]
+    gathered: list[Any] = [None] * context.world_size
+    dist.all_gather_object(gathered, value)
+    return gathered
+
+
+def check_same_everywhere(value: Any, what: str) -> None:
+    """Fail on every rank when ranks disagree on ``value`` (e.g. their vocabularies)."""
+    values = gather_objects(value)
+    if any(other != values[0] for other in values[1:]):
+        different = [rank for rank, other in enumerate(values) if other != values[0]]
+        raise ConfigurationError(
+            f"the processes built different {what} (ranks {different} differ from rank 0); "
+            "every process must read the same data and config"
+        )
+
+
+def broadcast_model(model: torch.nn.Module) -> None:
+    """Give every rank rank 0's parameters and buffers."""
+    if not current_context().is_distributed:
+        return
+    with torch.no_grad():
+        for tensor in [*model.parameters(), *model.buffers()]:
+            dist.broadcast(tensor.data, src=0)
+
+
+# --------------------------------------------------------------------------------------------
+# shards of a global batch
+
+
+def shard_bounds(size: int, world_size: int, rank: int) -> tuple[int, int]:
+    """``[start, end)`` of rank's slice of ``size`` items: contiguous, sizes differing by at
+    most one, the larger ones first (so rank 0 is never empty when ``size`` > 0)."""
+    base, extra = divmod(size, world_size)
+    start = rank * base + min(rank, extra)
+    return start, start + base + (1 if rank < extra else 0)
+
+
+def batch_size_of(batch: Mapping[str, Any]) -> int:
+    """Instances in a collated batch (the first dimension of its first tensor or list)."""
+    for value in batch.values():
+        if isinstance(value, torch.Tensor):
+            return int(value.shape[0])
+        if isinstance(value, Mapping):
+            return batch_size_of(value)
+        if isinstance(value, Sequence) and not isinstance(value, str):
+            return len(value)
+    raise ValueError(f"cannot tell the size of a batch with fields {sorted(batch)}")
+
+
+def slice_batch(batch: Any, start: int, end: int) -> Any:
+    """Instances ``start:end`` of a collated batch; padding is the global batch's."""
+    if isinstance(batch, torch.Tensor):
+        return batch[start:end]
+    if isinstance(batch, Mapping):
+        return {key: slice_batch(value, start, end) for key, value in batch.items()}
+    if isinstance(batch, Sequence) and not isinstance(batch, str):
+        return batch[start:end]
+    return batch
+
+
+def head_loss_reduction(model: torch.nn.Module, task_name: str) -> str:
+    """How the loss of ``task_name`` is reduced over a batch: ``sum``, ``mean_token_pairs``,
+    or ``mean_instances`` (AllenNLP's convention, the default for heads and models we do not
+    know). A head can state it with a ``loss_reduction`` class attribute."""
+    heads = getattr(model, "heads", None)
+    if not isinstance(heads, Mapping | torch.nn.ModuleDict) or task_name not in heads:
+        return MEAN_INSTANCES
+    head = heads[task_name]
+    declared = getattr(head, "loss_reduction", None)
+    if declared is not None:
+        return str(declared)
+    for base in type(head).__mro__:
+        for name, (cls, _) in Registrable._registry.get(base, {}).items():
+            if cls is type(head) and name in HEAD_LOSS_REDUCTIONS:
+                return HEAD_LOSS_REDUCTIONS[name]
+    return MEAN_INSTANCES
+
+
+def _lengths(batch: Mapping[str, Any]) -> torch.Tensor:
+    present = [name for name in TEXT_FIELDS if name in batch]
+    if not present:
+        raise ValueError(f"a batch without a text field ({', '.join(TEXT_FIELDS)})")
+    return get_text_field_mask(batch[present[0]]).sum(-1)
+
+
+def shard_weights(
+    batch: Mapping[str, Any], reduction: str, world_size: int
+) -> list[float]:
+    """Per rank, the factor of its shard's loss so that the weighted shard losses add up to the
+    global batch's loss (and so do their gradients)."""
+    size = batch_size_of(batch)
+    bounds = [shard_bounds(size, world_size, rank) for rank in range(world_size)]
+    if reduction == SUM:
+        return [1.0] * world_size
+    if reduction == MEAN_INSTANCES:
+        units = [float(end - start) for start, end in bounds]
+    elif reduction == MEAN_TOKEN_PAIRS:
+        squares = _lengths(batch).double() ** 2
+        units = [float(squares[start:end].sum()) for start, end in bounds]
+    else:
+        raise ConfigurationError(
+            f"unknown loss reduction {reduction!r}; expected {SUM}, {MEAN_INSTANCES} or "
+            f"{MEAN_TOKEN_PAIRS}"
+        )
+    total = sum(units)
+    return [unit / total if total > 0 else 0.0 for unit in units]
+
+
+@dataclass
+class Shard:
+    """This rank's part of one global batch and the weight of its loss."""
+
+    index: int  # position of the global batch in its pass
+    batch: Mapping[str, Any] | None  # None when the shard is empty
+    weight: float
+
+
+def shard_of(
+    batch: Mapping[str, Any], index: int, reduction: str, context: ProcessContext
+) -> Shard:
+    """This rank's shard of the ``index``-th global batch."""
+    start, end = shard_bounds(batch_size_of(batch), context.world_size, context.rank)
+    weight = shard_weights(batch, reduction, context.world_size)[context.rank]
+    return Shard(index, slice_batch(batch, start, end) if end > start else None, weight)
+
+
+def shards(
+    batches: Iterable[Mapping[str, Any]], reduction: str, context: ProcessContext
+) -> Iterator[Shard]:
+    """This rank's shard of each global batch, empty ones included."""
+    for index, batch in enumerate(batches):
+        yield shard_of(batch, index, reduction, context)
+
+
+# --------------------------------------------------------------------------------------------
+# gradients
+
+
+def all_reduce_gradients(
+    parameters: Sequence[torch.nn.Parameter], values: torch.Tensor
+) -> torch.Tensor:
+    """Sum the gradients of ``parameters`` and the small vector ``values`` over the ranks, in one
+    collective call. A parameter gets a gradient iff some rank gave it one; the others keep
+    ``grad=None``. Returns the summed ``values``."""
+    device = values.device
+    pieces = [
+        torch.tensor([p.grad is not None for p in parameters], dtype=REDUCE_DTYPE,
+                     device=device),
+        values.to(REDUCE_DTYPE).reshape(-1),
+    ]
+    for parameter in parameters:
+        grad = parameter.grad
+        if grad is None:
+            pieces.append(torch.zeros(parameter.numel(), dtype=REDUCE_DTYPE, device=device))
+        else:
+            dense = grad.to_dense() if grad.is_sparse else grad
+            pieces.append(dense.detach().reshape(-1).to(device=device, dtype=REDUCE_DTYPE))
+    flat = torch.cat(pieces)
+    dist.all_reduce(flat)
+    present, offset = flat[: len(parameters)], len(parameters)
+    summed = flat[offset: offset + values.numel()].reshape(values.shape)
+    offset += values.numel()
+    for index, parameter in enumerate(parameters):
+        size = parameter.numel()
+        if present[index] > 0:
+            parameter.grad = (
+                flat[offset: offset + size].reshape(parameter.shape).to(parameter.dtype)
+            )
+        else:
+            parameter.grad = None
+        offset += size
+    return summed.to(values.dtype)
+
+
+def all_reduce_sum(values: torch.Tensor) -> torch.Tensor:
+    """The element-wise sum of ``values`` over the ranks (unchanged in a single process)."""
+    if not current_context().is_distributed:
+        return values
+    summed = values.clone()
+    dist.all_reduce(summed)
+    return summed
+
+
+def evaluate_shards(
+    model: torch.nn.Module,
+    task_name: str,
+    batches: Iterable[Mapping[str, Any]],
+    device: torch.device,
+    description: str,
+) -> dict[str, float]:
+    """``hmtl.training.evaluation.evaluate`` on this rank's shard of every global batch: metrics
+    are summed over the ranks by the metrics themselves, and ``loss`` is the mean over global
+    batches of the global batch's loss (the weighted shard losses summed over ranks), as one
+    process would report it."""
+    from hmtl.training.evaluation import evaluate
+
+    context = current_context()
+    reduction = head_loss_reduction(model, task_name)
+    losses: list[float] = []
+    has_loss: list[float] = []
+    current: list[Shard] = []
+
+    def local_batches() -> Iterator[Mapping[str, Any]]:
+        for shard in shards(batches, reduction, context):
+            losses.append(0.0)
+            has_loss.append(0.0)
+            if shard.batch is not None:
+                current[:] = [shard]
+                yield shard.batch
+
+    def record(_: Mapping[str, Any], output: Mapping[str, Any]) -> None:
+        loss = output.get("loss")
+        if loss is not None:
+            shard = current[0]
+            losses[shard.index] += shard.weight * float(loss.item())
+            has_loss[shard.index] = 1.0
+
+    metrics = evaluate(
+        model, task_name, local_batches(), device, on_batch=record, description=description
+    )
+    metrics.pop("loss", None)
+    count = len(losses)
+    totals = all_reduce_sum(
+        torch.tensor(losses + has_loss, dtype=torch.float64, device=device)
+    ).tolist()
+    with_loss = [total for total, seen in zip(totals[:count], totals[count:]) if seen > 0]
+    if with_loss:
+        metrics["loss"] = sum(with_loss) / len(with_loss)
+    return metrics
