@@ -63,7 +63,7 @@ def test_not_a_run_directory(tmp_path):
 def test_weights_of_another_model_are_a_clear_error(tmp_path):
     write_run_dir(tmp_path / "run", train_steps=0)
     torch.save({"something.else": torch.zeros(1)}, tmp_path / "run" / "best_ner.th")
-    with pytest.raises(ConfigurationError, match="best_ner.th does not fit the model"):
+    with pytest.raises(ConfigurationError, match="best_ner.th: the weights do not fit the model"):
         load_trained_run(tmp_path / "run", "ner")
 
 

@@ -1,0 +1,283 @@
+"""The predictor: documents in, the prediction JSON out, every head of the model at once.
+
+Each document is split into windows (``hmtl.predicting.windows``); each window becomes an
+instance the way the readers build one (the coreference reader's ``text_to_instance`` when the
+model has a coreference head, so candidate spans are those of training), indexed with the
+trained token indexers. Windows are batched across documents and each batch goes through
+``predict_all`` once, so every shared layer is computed once per batch for all heads.
+
+Relation arguments: the relation head predicts token positions (the last token of each
+argument). Each argument becomes the predicted span that contains that token, taken from the
+tagging tasks below the relation task (nearest first, so EMD before NER in HMTL), then from the
+other tagging tasks; when no predicted span contains it, the argument is that single token and
+has no ``type``. A relation whose two arguments are the same span is left out (it says nothing).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+import torch
+from allennlp.common import Params
+from allennlp.common.checks import ConfigurationError
+from allennlp.data import Batch, DatasetReader, Instance, Token
+from allennlp.data.dataset_readers.dataset_utils.span_utils import (
+    InvalidTagSequence,
+    bio_tags_to_spans,
+)
+from allennlp.data.fields import TextField
+from allennlp.nn.util import move_to_device
+
+from hmtl.modules.heads.coreference import CoreferenceHead
+from hmtl.modules.heads.crf_tagger import CrfTaggerHead
+from hmtl.modules.heads.relation import RelationHead
+from hmtl.predicting import outputs
+from hmtl.predicting.document import Document, from_sentences
+from hmtl.predicting.loading import TrainedRun, inference_device, load_trained_run, task_blocks
+from hmtl.predicting.tokenization import Tokenizer
+from hmtl.predicting.windows import DEFAULT_MAX_TOKENS, Window, split_windows, window_warnings
+from hmtl.training.prediction_writers import tags_to_spans
+
+logger = logging.getLogger(__name__)
+
+HEAD_KINDS = ((CrfTaggerHead, outputs.SPANS), (RelationHead, outputs.RELATIONS),
+              (CoreferenceHead, outputs.CLUSTERS))
+RESERVED_KEYS = ("id", "text", "tokens", "sentences", "tasks", "warnings")
+DEFAULT_BATCH_SIZE = 8
+
+Labeled = tuple[str, int, int]  # (label, start, end exclusive)
+
+
+@dataclass
+class _Pending:
+    """A document being predicted: its windows and what they produced so far."""
+
+    document: Document
+    windows: list[Window]
+    warnings: list[str]
+    spans: dict[str, list[Labeled]] = field(default_factory=dict)
+    relations: dict[str, list[tuple[str, int, int]]] = field(default_factory=dict)
+    clusters: dict[str, list[list[tuple[int, int]]]] = field(default_factory=dict)
+
+
+class Predictor:
+    """Predicts with a loaded run; see ``load_predictor``. Not re-entrant: serve it behind a lock.
+    """
+
+    def __init__(
+        self,
+        run: TrainedRun,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        max_window_tokens: int | None = None,
+        tokenizer: Tokenizer | None = None,
+    ) -> None:
+        if batch_size < 1:
+            raise ConfigurationError(f"batch size must be at least 1, got {batch_size}")
+        max_window_tokens = DEFAULT_MAX_TOKENS if max_window_tokens is None else max_window_tokens
+        if max_window_tokens < 1:
+            raise ConfigurationError(
+                f"max window tokens must be at least 1, got {max_window_tokens}")
+        self.run = run
+        self.model = run.model
+        self.batch_size = batch_size
+        self.max_window_tokens = max_window_tokens
+        self.tokenizer = tokenizer or Tokenizer()
+        self.tasks = self._task_kinds()
+        self._tagger_order = self._argument_taggers()
+        self._coref_reader = self._coreference_reader()
+
+    # ------------------------------------------------------------------------------ set-up
+
+    def _task_kinds(self) -> dict[str, str]:
+        heads = getattr(self.model, "heads", None)
+        if heads is None:
+            raise ConfigurationError(
+                f"{self.run.weights}: the model ({type(self.model).__name__}) has no task heads; "
+                "expected a hierarchical model")
+        kinds = {}
+        for name, head in heads.items():
+            kind = next((k for cls, k in HEAD_KINDS if isinstance(head, cls)), None)
+            if kind is None:
+                raise ConfigurationError(
+                    f"task {name!r}: cannot predict with a {type(head).__name__} head (known: "
+                    "crf_tagger, relation, coreference)")
+            if name in RESERVED_KEYS:
+                raise ConfigurationError(
+                    f"task {name!r}: the name is a key of the prediction JSON; rename the task")
+            kinds[name] = kind
+        return kinds
+
+    def _argument_taggers(self) -> dict[str, list[str]]:
+        """Per relation task, the tagging tasks whose spans become its arguments, in order."""
+        taggers = [name for name, kind in self.tasks.items() if kind == outputs.SPANS]
+        order = {}
+        for name, kind in self.tasks.items():
+            if kind == outputs.RELATIONS:
+                below = list(reversed(self.model.encoders.paths[name][:-1]))
+                order[name] = [t for t in below if t in taggers] + [
+                    t for t in taggers if t not in below]
+        return order
+
+    def _coreference_reader(self) -> DatasetReader | None:
+        """The coreference task's reader from the config (it enumerates candidate spans)."""
+        names = [name for name, kind in self.tasks.items() if kind == outputs.CLUSTERS]
+        if not names:
+            return None
+        block = task_blocks(self.run.config).get(names[0])
+        reader_params = (block or {}).get("data_params", {}).get("dataset_reader")
+        if reader_params is None:
+            raise ConfigurationError(
+                f"the config has no dataset_reader for the coreference task {names[0]!r}; it is "
+                "needed to enumerate candidate spans as in training")
+        reader_params = {k: v for k, v in reader_params.items() if k != "token_indexers"}
+        try:
+            return DatasetReader.from_params(Params(reader_params))
+        except (TypeError, ValueError) as error:
+            raise ConfigurationError(
+                f"task {names[0]!r}: cannot build its dataset reader: {error}") from None
+
+    # ------------------------------------------------------------------------------ public
+
+    def predict_texts(self, texts: Sequence[str], ids: Sequence[Any] | None = None) -> list[dict]:
+        """The prediction JSON of each raw text (ids default to 0, 1, ...)."""
+        ids = list(range(len(texts))) if ids is None else list(ids)
+        documents = (self.tokenizer.tokenize(i, text) for i, text in zip(ids, texts))
+        return list(self.predict_documents(documents))
+
+    def predict_tokens(
+        self, documents: Sequence[Sequence[str] | Sequence[Sequence[str]]],
+        ids: Sequence[Any] | None = None,
+    ) -> list[dict]:
+        """The prediction JSON of pre-tokenised documents, each a list of words (split into
+        sentences by the sentencizer) or a list of sentences of words."""
+        ids = list(range(len(documents))) if ids is None else list(ids)
+        return list(self.predict_documents(
+            self.tokenized_document(i, words) for i, words in zip(ids, documents)))
+
+    def tokenized_document(
+        self, doc_id: Any, words: Sequence[str] | Sequence[Sequence[str]]
+    ) -> Document:
+        """A Document of words (sentences found by the sentencizer) or of sentences of words."""
+        if words and all(isinstance(item, str) for item in words):
+            return from_sentences(doc_id, self.tokenizer.split_sentences(list(words)))
+        return from_sentences(doc_id, [list(sentence) for sentence in words])
+
+    def predict_documents(
+        self, documents: Iterable[Document], progress: Callable[[Document], None] | None = None
+    ) -> Iterator[dict]:
+        """Stream the prediction JSON of each document, in order; ``progress`` is called with
+        each document once it is done."""
+        iterator = iter(documents)
+        while chunk := list(islice(iterator, self.batch_size)):
+            for pending in self._predict_chunk(chunk):
+                yield self._to_json(pending)
+                if progress is not None:
+                    progress(pending.document)
+
+    # ------------------------------------------------------------------------------ work
+
+    def _predict_chunk(self, documents: list[Document]) -> list[_Pending]:
+        pending = []
+        work: list[tuple[_Pending, Window]] = []
+        for document in documents:
+            windows, cut = split_windows(document.sentences, self.max_window_tokens)
+            item = _Pending(document, windows, window_warnings(
+                len(document.tokens), windows, cut, self.max_window_tokens))
+            for task, kind in self.tasks.items():
+                getattr(item, kind)[task] = []
+            pending.append(item)
+            work.extend((item, window) for window in windows)
+        # Similar lengths together pad less; the order of the results does not depend on it.
+        work.sort(key=lambda pair: pair[1].end - pair[1].start)
+        for first in range(0, len(work), self.batch_size):
+            self._run_batch(work[first:first + self.batch_size])
+        return pending
+
+    def _instance(self, document: Document, window: Window) -> Instance:
+        sentences = [document.words[start:end] for start, end in window.sentences]
+        if self._coref_reader is not None:
+            instance = self._coref_reader.text_to_instance(sentences)
+        else:
+            instance = Instance({"text": TextField(
+                [Token(word) for sentence in sentences for word in sentence])})
+        instance["text"].token_indexers = self.run.token_indexers
+        return instance
+
+    def _run_batch(self, work: list[tuple[_Pending, Window]]) -> None:
+        batch = Batch([self._instance(item.document, window) for item, window in work])
+        batch.index_instances(self.run.vocab)
+        device = inference_device(self.model)
+        tensors = move_to_device(batch.as_tensor_dict(), device)
+        with torch.inference_mode():
+            readable = self.model.make_output_human_readable(self.model.predict_all(**tensors))
+        for task, kind in self.tasks.items():
+            output = readable[task]
+            for row, (item, window) in enumerate(work):
+                offset = window.start
+                if kind == outputs.SPANS:
+                    tags = output["tags"][row][: window.end - window.start]
+                    item.spans[task].extend(
+                        (label, offset + start, offset + end)
+                        for label, start, end in self._tag_spans(task, tags))
+                elif kind == outputs.RELATIONS:
+                    item.relations[task].extend(
+                        (kind_, offset + arg1, offset + arg2)
+                        for arg1, arg2, kind_ in output["relations"][row])
+                else:
+                    item.clusters[task].extend(
+                        [(offset + start, offset + end + 1) for start, end in cluster]
+                        for cluster in output["clusters"][row])
+
+    def _tag_spans(self, task: str, tags: Sequence[str]) -> list[Labeled]:
+        """Typed spans (end exclusive) of a tag sequence; an invalid sequence (possible without
+        constrained decoding) is read leniently as BIO."""
+        head = self.model.heads[task]
+        try:
+            spans = tags_to_spans(tags, getattr(head, "label_encoding", None))
+        except InvalidTagSequence:
+            lenient = [tag.replace("U-", "B-", 1).replace("L-", "I-", 1) for tag in tags]
+            spans = [(label, start, end) for label, (start, end) in bio_tags_to_spans(lenient)]
+        return [(label, start, end + 1) for label, start, end in spans]
+
+    def _argument_lookup(self, item: _Pending, task: str) -> dict[int, Labeled]:
+        """Token position -> the predicted span that becomes an argument there (the first
+        tagging task in the relation task's order wins)."""
+        lookup: dict[int, Labeled] = {}
+        for tagger in reversed(self._tagger_order[task]):
+            for label, start, end in item.spans[tagger]:
+                lookup.update(dict.fromkeys(range(start, end), (label, start, end)))
+        return lookup
+
+    def _to_json(self, item: _Pending) -> dict:
+        document = item.document
+        predictions: dict[str, list[dict]] = {}
+        for task, kind in self.tasks.items():
+            if kind == outputs.SPANS:
+                predictions[task] = outputs.spans_json(document, item.spans[task])
+            elif kind == outputs.RELATIONS:
+                lookup = self._argument_lookup(item, task)
+                relations = [
+                    (relation_type, lookup.get(arg1, (None, arg1, arg1 + 1)),
+                     lookup.get(arg2, (None, arg2, arg2 + 1)))
+                    for relation_type, arg1, arg2 in item.relations[task]]
+                predictions[task] = outputs.relations_json(
+                    document, [r for r in relations if r[1][1:] != r[2][1:]])
+            else:
+                predictions[task] = outputs.clusters_json(document, item.clusters[task])
+        return outputs.document_json(document, self.tasks, predictions, item.warnings)
+
+
+def load_predictor(
+    path: str | os.PathLike,
+    cuda_device: int = -1,
+    weights: str | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    max_window_tokens: int | None = None,
+) -> Predictor:
+    """A predictor for a run directory or model archive (weights as in ``load_trained_run``)."""
+    return Predictor(load_trained_run(path, weights, cuda_device), batch_size, max_window_tokens)

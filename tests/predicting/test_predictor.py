@@ -1,0 +1,169 @@
+"""The predictor on tiny trained models: the JSON contract, offsets that slice back to the text,
+every shared layer run once per batch, windows, odd input, and models with some heads only."""
+
+import json
+
+import pytest
+from allennlp.common.checks import ConfigurationError
+
+from hmtl.predicting.predictor import Predictor, load_predictor
+from hmtl.predicting.windows import split_windows
+from tests.predicting.runs import tiny_run
+
+KINDS = {"ner": "spans", "emd": "spans", "relation": "relations", "coref": "clusters"}
+TEXTS = ["Maria Lopez joined Acme Corp in Paris. She likes it there.",
+         "", "   \n ", "Emoji 😀👍🏽, e\u0301t\u00e9, 北京欢迎你。 مرحبا بالعالم!"]
+
+
+@pytest.fixture(scope="module")
+def predictor(tmp_path_factory):
+    return load_predictor(tiny_run(tmp_path_factory))
+
+
+def _spans(result):
+    """Every SPAN object of a result."""
+    for task, kind in result["tasks"].items():
+        for item in result[task]:
+            if kind == "spans":
+                yield item
+            elif kind == "relations":
+                yield item["arg1"]
+                yield item["arg2"]
+            else:
+                yield from item["mentions"]
+
+
+def check_contract(result):
+    """The shared JSON contract, with every offset checked against the text."""
+    assert json.loads(json.dumps(result)) == result
+    text, tokens = result["text"], result["tokens"]
+    assert set(result) == {"id", "text", "tokens", "sentences", "tasks", "warnings",
+                           *result["tasks"]}
+    for token in tokens:
+        assert text[token["start"]:token["end"]] == token["text"] and token["text"].strip()
+    covered = [i for s in result["sentences"] for i in range(s["start"], s["end"])]
+    assert covered == list(range(len(tokens)))
+    for span in _spans(result):
+        assert 0 <= span["start"] < span["end"] <= len(tokens)
+        assert span["char_start"] == tokens[span["start"]]["start"]
+        assert span["char_end"] == tokens[span["end"] - 1]["end"]
+        assert span["text"] == text[span["char_start"]:span["char_end"]]
+    for task, kind in result["tasks"].items():
+        if kind == "spans":
+            starts = [(s["start"], s["end"]) for s in result[task]]
+            assert starts == sorted(starts) and all("type" in s for s in result[task])
+        if kind == "clusters":
+            assert [c["id"] for c in result[task]] == list(range(len(result[task])))
+            for cluster in result[task]:
+                mentions = [(m["start"], m["end"]) for m in cluster["mentions"]]
+                assert mentions == sorted(mentions)
+                assert all("type" not in m for m in cluster["mentions"])
+
+
+def test_every_head_and_the_contract_on_raw_text(predictor):
+    assert predictor.tasks == KINDS
+    results = predictor.predict_texts(TEXTS)
+    assert [r["id"] for r in results] == [0, 1, 2, 3]
+    for text, result in zip(TEXTS, results):
+        assert result["text"] == text and result["tasks"] == KINDS
+        check_contract(result)
+    assert [t["text"] for t in results[0]["tokens"]][:3] == ["Maria", "Lopez", "joined"]
+    for empty in results[1:3]:
+        assert empty["tokens"] == [] and empty["sentences"] == [] and empty["warnings"] == []
+        assert all(empty[task] == [] for task in KINDS)
+    assert "北京欢迎你" in [t["text"] for t in results[3]["tokens"]]
+
+
+def test_each_shared_layer_runs_once_per_batch(predictor):
+    calls = {task: 0 for task in KINDS}
+    hooks = [predictor.model.encoders.encoders[task].register_forward_hook(
+        lambda *_args, task=task: calls.__setitem__(task, calls[task] + 1)) for task in KINDS]
+    try:
+        predictor.predict_texts(["One text here.", "Another one.", "A third."])
+    finally:
+        for hook in hooks:
+            hook.remove()
+    # 3 documents fit one batch of 8: ner and emd feed three heads, yet each runs once
+    assert calls == {"ner": 1, "emd": 1, "relation": 1, "coref": 1}
+
+
+def test_a_document_of_thousands_of_tokens_is_split_into_windows(tmp_path_factory):
+    # Without the relation head: a one-epoch relation head relates almost every token pair.
+    predictor = load_predictor(tiny_run(tmp_path_factory, ("ner", "coref")))
+    text = " ".join(f"Maria met Omar in Paris on day {i} ." for i in range(400))  # 9 x 400
+    result = predictor.predict_texts([text])[0]
+    check_contract(result)
+    assert len(result["tokens"]) == 3600
+    sentences = [(s["start"], s["end"]) for s in result["sentences"]]
+    windows, _ = split_windows(sentences, 256)
+    assert len(windows) == 15  # 28 sentences of 9 tokens (252) per window: ceil(400 / 28)
+    assert "split at sentence boundaries into 15 windows" in result["warnings"][0]
+    for cluster in result["coref"]:  # clusters never cross windows
+        inside = {next(i for i, w in enumerate(windows) if w.start <= m["start"] < w.end)
+                  for m in cluster["mentions"]}
+        assert len(inside) == 1
+
+
+def test_tokens_are_kept_as_given(predictor):
+    results = predictor.predict_tokens([["New York", "is", "big", ".", "Yes", "!"],
+                                        [["Two", "words"], ["and", "more"]]], ids=["a", "b"])
+    assert results[0]["text"] == "New York is big . Yes !"
+    assert results[0]["sentences"] == [{"start": 0, "end": 4}, {"start": 4, "end": 6}]
+    assert results[1]["sentences"] == [{"start": 0, "end": 2}, {"start": 2, "end": 4}]
+    assert [r["id"] for r in results] == ["a", "b"]
+    for result in results:
+        check_contract(result)
+
+
+def test_a_model_with_some_heads_only_outputs_those(tmp_path_factory):
+    predictor = load_predictor(tiny_run(tmp_path_factory, ("ner", "coref")), batch_size=2)
+    assert predictor.tasks == {"ner": "spans", "coref": "clusters"}
+    results = predictor.predict_texts(["Ann met Bob. He smiled.", "x", "Bye."])
+    for result in results:
+        check_contract(result)
+        assert "emd" not in result and "relation" not in result
+
+
+def test_bad_settings_are_configuration_errors(predictor):
+    with pytest.raises(ConfigurationError, match="batch size"):
+        Predictor(predictor.run, batch_size=0)
+    with pytest.raises(ConfigurationError, match="max window tokens"):
+        Predictor(predictor.run, max_window_tokens=0)
+
+
+def test_head_outputs_map_to_document_offsets_and_relation_arguments(predictor, monkeypatch):
+    """Fixed head outputs for every window: spans, relations and clusters land at each
+    window's offset; relation arguments take the EMD span, else the NER span, else the token."""
+    local = {
+        "ner": {"tags": ["B-PER", "L-PER", "O", "O"]},
+        "emd": {"tags": ["U-PER", "O", "U-ORG", "O"]},
+        "relation": {"relations": [(0, 2, "ORG-AFF"), (1, 3, "PHYS"), (1, 1, "SELF")]},
+        "coref": {"clusters": [[(0, 1), (3, 3)]]},
+    }
+
+    def predict_all(**batch):
+        rows = batch["text"]["tokens"]["tokens"].size(0)
+        return {task: {key: [value] * rows for key, value in out.items()}
+                for task, out in local.items()}
+
+    monkeypatch.setattr(predictor.model, "predict_all", predict_all)
+    monkeypatch.setattr(predictor.model, "make_output_human_readable", lambda output: output)
+    monkeypatch.setattr(predictor, "max_window_tokens", 4)
+    result = predictor.predict_tokens([[["Ann", "Lee", "met", "Bob"],
+                                        ["Cy", "Di", "saw", "Ed"]]])[0]
+    check_contract(result)
+    assert [(s["text"], s["type"]) for s in result["ner"]] == [("Ann Lee", "PER"),
+                                                               ("Cy Di", "PER")]
+    assert [(s["start"], s["text"]) for s in result["emd"]] == [
+        (0, "Ann"), (2, "met"), (4, "Cy"), (6, "saw")]
+    relations = [(r["type"], r["arg1"]["text"], r["arg1"].get("type"), r["arg2"]["text"],
+                  r["arg2"].get("type")) for r in result["relation"]]
+    # token 1 (Lee) is in no EMD span but in the NER span "Ann Lee"; token 3 in neither;
+    # (1, 1) relates a token to itself and is left out
+    assert relations == [("ORG-AFF", "Ann", "PER", "met", "ORG"),
+                         ("PHYS", "Ann Lee", "PER", "Bob", None),
+                         ("ORG-AFF", "Cy", "PER", "saw", "ORG"),
+                         ("PHYS", "Cy Di", "PER", "Ed", None)]
+    assert [[m["text"] for m in c["mentions"]] for c in result["coref"]] == [
+        ["Ann Lee", "Bob"], ["Cy Di", "Ed"]]
+    assert len(result["warnings"]) == 1
