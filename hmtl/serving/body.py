@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from hmtl.serving.errors import ApiError
 from hmtl.serving.limits import ServingLimits
@@ -52,11 +52,15 @@ async def read_limited_body(request: Request, limits: ServingLimits) -> bytes:
             raise body_too_large(limits)
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limits.max_body_bytes:
-            raise body_too_large(limits)
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limits.max_body_bytes:
+                raise body_too_large(limits)
+            chunks.append(chunk)
+    except ClientDisconnect:
+        message = "the client disconnected before sending the whole body"
+        raise ApiError(BAD_REQUEST, message) from None
     return b"".join(chunks)
 
 
