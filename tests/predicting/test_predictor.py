@@ -1,13 +1,12 @@
 """The predictor on tiny trained models: the JSON contract, offsets that slice back to the text,
 every shared layer run once per batch, windows, odd input, and models with some heads only."""
 
-import json
-
 import pytest
 from allennlp.common.checks import ConfigurationError
 
 from hmtl.predicting.predictor import Predictor, load_predictor
 from hmtl.predicting.windows import split_windows
+from tests.predicting.contract import check_contract
 from tests.predicting.runs import tiny_run
 
 KINDS = {"ner": "spans", "emd": "spans", "relation": "relations", "coref": "clusters"}
@@ -18,46 +17,6 @@ TEXTS = ["Maria Lopez joined Acme Corp in Paris. She likes it there.",
 @pytest.fixture(scope="module")
 def predictor(tmp_path_factory):
     return load_predictor(tiny_run(tmp_path_factory))
-
-
-def _spans(result):
-    """Every SPAN object of a result."""
-    for task, kind in result["tasks"].items():
-        for item in result[task]:
-            if kind == "spans":
-                yield item
-            elif kind == "relations":
-                yield item["arg1"]
-                yield item["arg2"]
-            else:
-                yield from item["mentions"]
-
-
-def check_contract(result):
-    """The shared JSON contract, with every offset checked against the text."""
-    assert json.loads(json.dumps(result)) == result
-    text, tokens = result["text"], result["tokens"]
-    assert set(result) == {"id", "text", "tokens", "sentences", "tasks", "warnings",
-                           *result["tasks"]}
-    for token in tokens:
-        assert text[token["start"]:token["end"]] == token["text"] and token["text"].strip()
-    covered = [i for s in result["sentences"] for i in range(s["start"], s["end"])]
-    assert covered == list(range(len(tokens)))
-    for span in _spans(result):
-        assert 0 <= span["start"] < span["end"] <= len(tokens)
-        assert span["char_start"] == tokens[span["start"]]["start"]
-        assert span["char_end"] == tokens[span["end"] - 1]["end"]
-        assert span["text"] == text[span["char_start"]:span["char_end"]]
-    for task, kind in result["tasks"].items():
-        if kind == "spans":
-            starts = [(s["start"], s["end"]) for s in result[task]]
-            assert starts == sorted(starts) and all("type" in s for s in result[task])
-        if kind == "clusters":
-            assert [c["id"] for c in result[task]] == list(range(len(result[task])))
-            for cluster in result[task]:
-                mentions = [(m["start"], m["end"]) for m in cluster["mentions"]]
-                assert mentions == sorted(mentions)
-                assert all("type" not in m for m in cluster["mentions"])
 
 
 def test_every_head_and_the_contract_on_raw_text(predictor):

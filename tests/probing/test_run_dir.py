@@ -96,3 +96,14 @@ def test_unreadable_weights_and_config_are_clear_errors(tmp_path):
     (tmp_path / "run" / "config.json").write_text("{")
     with pytest.raises(ConfigurationError, match="config.json: not valid JSON"):
         load_trained_run(tmp_path / "run", "ner")
+
+
+def test_an_archive_of_the_run_loads_the_same_weights(tmp_path):
+    from hmtl.predicting.archive import create_archive
+
+    trained = write_run_dir(tmp_path / "run", task="ner", train_steps=2)
+    create_archive(tmp_path / "run", tmp_path / "model.tar.gz", "ner")
+    loaded = load_trained_run(tmp_path / "model.tar.gz", "ner")
+    assert loaded.weights == tmp_path / "model.tar.gz" / "best_ner.th"
+    for name, value in trained.state_dict().items():
+        assert torch.equal(loaded.model.state_dict()[name], value), name
