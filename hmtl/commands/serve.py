@@ -84,10 +84,10 @@ def run(args: argparse.Namespace) -> int:
 
     limits = ServingLimits(args.max_text_chars, args.max_body_bytes, args.timeout)
     cuda_device = -1 if args.cuda_device is None else args.cuda_device
-    with load_predictor(args.model, cuda_device=cuda_device, weights=args.weights) as predictor:
-        app = create_app(predictor, model_name=args.model, limits=limits)
-        logger.info("Serving %s (heads: %s)", args.model, ", ".join(predictor.tasks))
-        uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    predictor = load_predictor(args.model, cuda_device=cuda_device, weights=args.weights)
+    app = create_app(predictor, model_name=args.model, limits=limits)
+    logger.info("Serving %s (heads: %s)", args.model, ", ".join(predictor.tasks))
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 import pytest
@@ -20,9 +19,9 @@ def served(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """What ``serve`` handed the loader and uvicorn, with a fake predictor and no real server."""
     seen: dict[str, Any] = {}
 
-    def load_predictor(path: str, **options: Any) -> contextlib.AbstractContextManager:
+    def load_predictor(path: str, **options: Any) -> FakePredictor:
         seen["load"] = (path, options)
-        return contextlib.nullcontext(FakePredictor(tasks={"ner": "spans"}))
+        return FakePredictor(tasks={"ner": "spans"})
 
     def run(app: Any, **options: Any) -> None:
         seen["app"], seen["uvicorn"] = app, options
