@@ -5,6 +5,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -95,3 +96,40 @@ def test_offsets_count_code_points_like_the_server(page: Page) -> None:
         ("ner", "PER", 5, 6, "Caf\u00E9"),
         ("ner", "PER", 7, 8, "Ana."),
     ]
+
+
+class EveryPairRelated(FakePredictor):
+    """Like an untrained relation head: every ordered pair of tokens is related."""
+
+    def predict_one(self, index: int, text: str) -> dict[str, Any]:
+        document = super().predict_one(index, text)
+        spans = [
+            {"start": i, "end": i + 1, "char_start": token["start"], "char_end": token["end"],
+             "text": token["text"]}
+            for i, token in enumerate(document["tokens"])
+        ]
+        document["relation"] = [
+            {"type": "PHYS", "arg1": first, "arg2": second}
+            for first in spans for second in spans if first is not second
+        ]
+        return document
+
+
+def test_arrows_stop_at_500_relations_and_the_list_has_them_all(page: Page) -> None:
+    text = " ".join("abcdefghijklmnopqrstuvwxyz")  # 26 tokens: 26 * 25 = 650 ordered pairs
+    predictor = EveryPairRelated(tasks={"relation": "relations"})
+    with live_server(create_app(predictor)) as base_url:
+        assert submit(page, base_url, text) == "done"
+        drawn = page.evaluate(DRAWN)
+        notes = page.evaluate(
+            "[...document.querySelectorAll('.panel .note')].map((note) => note.textContent)")
+        listed = page.evaluate("document.querySelectorAll('.relation-list li').length")
+        prediction = httpx.post(base_url + "predict", json={"text": text}).json()
+    assert len(prediction["relation"]) == 650 and listed == 650
+    assert len(drawn["arcs"]) == 500
+    assert_arcs_match(drawn, prediction)  # the first 500
+    assert notes == [
+        "Only the first 500 of 650 relations are drawn as arrows; all are in the list below."
+    ]
+    # Every token is an argument: 26 marks, without a type.
+    assert len(drawn_marks(drawn)) == 26 and all(mark[1] is None for mark in drawn_marks(drawn))

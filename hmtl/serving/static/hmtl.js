@@ -20,6 +20,9 @@
     PHYS: 20, "PART-WHOLE": 140, "ORG-AFF": 225, ART: 300, "GEN-AFF": 45, "PER-SOC": 345,
   };
 
+  // Past this many, relations are listed but not drawn: an untrained model can relate every
+  // pair of tokens, and thousands of arrows make the page unusable.
+  const MAX_ARROWS = 500;
   const arcRedraws = [];
 
   function hueOf(type) {
@@ -169,13 +172,16 @@
         const lift = 14 + Math.min(24, Math.abs(x2 - x1) / 10);
         const yc = Math.min(y1, y2) - lift;
         const colour = stroke(arc.hue);
-        const markerId = `arrow-${panel.dataset.task}-${index}`;
-        const marker = svgElement("marker", {
-          id: markerId, viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7,
-          markerHeight: 7, orient: "auto-start-reverse",
-        });
-        marker.append(svgElement("path", { d: "M 0 0 L 10 5 L 0 10 z", fill: colour }));
-        defs.append(marker);
+        // One arrow head per colour, shared by the arcs of that colour.
+        const markerId = `arrow-${panel.dataset.task}-${arc.hue === null ? "none" : arc.hue}`;
+        if (!defs.querySelector(`[id="${markerId}"]`)) {
+          const marker = svgElement("marker", {
+            id: markerId, viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7,
+            markerHeight: 7, orient: "auto-start-reverse",
+          });
+          marker.append(svgElement("path", { d: "M 0 0 L 10 5 L 0 10 z", fill: colour }));
+          defs.append(marker);
+        }
         const group = svgElement("g", arc.data);
         const path = svgElement("path", {
           d: `M ${x1} ${y1} C ${x1} ${yc}, ${x2} ${yc}, ${x2} ${y2}`,
@@ -229,7 +235,11 @@
     panel.append(doc);
     const markOf = (span) => doc.querySelector(
       `mark[data-start="${span.start}"][data-end="${span.end}"]`);
-    attachArcs(panel, doc, relations.map((relation) => ({
+    if (relations.length > MAX_ARROWS) {
+      panel.append(element("p", { class: "note" }, `Only the first ${MAX_ARROWS} of ` +
+        `${relations.length} relations are drawn as arrows; all are in the list below.`));
+    }
+    attachArcs(panel, doc, relations.slice(0, MAX_ARROWS).map((relation) => ({
       from: markOf(relation.arg1), to: markOf(relation.arg2), hue: hueOf(relation.type),
       label: relation.type, arrow: true,
       data: {
