@@ -209,6 +209,11 @@ class Task:
             data = DataParams.from_params(block.pop("data_params"))
         except (ConfigurationError, TypeError) as error:
             raise ConfigurationError(f"{key}.data_params: {error}") from error
+        except OSError as error:
+            # A transformer token indexer whose model directory or files are missing.
+            raise ConfigurationError(
+                f"{key}.data_params.dataset_reader: cannot load a file it names: {error}"
+            ) from None
         vocab_splits = data.datasets_for_vocab_creation
         if vocab_splits is None:
             vocab_splits = [split for split in SPLITS if data.paths.get(split)]

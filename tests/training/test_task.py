@@ -91,3 +91,13 @@ def test_another_test_file_gets_its_own_loader(toy_config, tmp_path):
     assert sum(1 for _ in task.loader_for_file(str(other)).iter_instances()) == 1
     with pytest.raises(ConfigurationError, match="--test-data pos=.*does not exist"):
         task.loader_for_file(str(tmp_path / "none.txt"))
+
+
+def test_a_transformer_indexer_without_its_model_files_is_a_config_error(toy_config, tmp_path):
+    missing = tmp_path / "no-such-transformer"
+    toy_config["task_pos"]["data_params"]["dataset_reader"]["token_indexers"] = {
+        "tokens": {"type": "pretrained_transformer", "model_name": str(missing)}
+    }
+    expected = r"task_pos\.data_params\.dataset_reader: cannot load a file it names"
+    with pytest.raises(ConfigurationError, match=expected):
+        _task(toy_config)
