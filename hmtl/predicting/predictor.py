@@ -33,6 +33,7 @@ from allennlp.data.dataset_readers.dataset_utils.span_utils import (
 from allennlp.data.fields import TextField
 from allennlp.nn.util import move_to_device
 
+from hmtl.data.readers.gc_pause import gc_paused
 from hmtl.modules.heads.coreference import CoreferenceHead
 from hmtl.modules.heads.crf_tagger import CrfTaggerHead
 from hmtl.modules.heads.relation import RelationHead
@@ -209,12 +210,12 @@ class Predictor:
         return instance
 
     def _run_batch(self, work: list[tuple[_Pending, Window]]) -> None:
-        batch = Batch([self._instance(item.document, window) for item, window in work])
+        with gc_paused():  # one collection per batch, not one per coreference instance
+            batch = Batch([self._instance(item.document, window) for item, window in work])
         batch.index_instances(self.run.vocab)
         device = inference_device(self.model)
         tensors = move_to_device(batch.as_tensor_dict(), device)
-        with torch.inference_mode():
-            readable = self.model.make_output_human_readable(self.model.predict_all(**tensors))
+        readable = self._forward(tensors)
         for task, kind in self.tasks.items():
             output = readable[task]
             for row, (item, window) in enumerate(work):
@@ -232,6 +233,11 @@ class Predictor:
                     item.clusters[task].extend(
                         [(offset + start, offset + end + 1) for start, end in cluster]
                         for cluster in output["clusters"][row])
+
+    def _forward(self, tensors: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        """Every head's decoded output for one batch (``predict_all``: shared layers once)."""
+        with torch.inference_mode():
+            return self.model.make_output_human_readable(self.model.predict_all(**tensors))
 
     def _tag_spans(self, task: str, tags: Sequence[str]) -> list[Labeled]:
         """Typed spans (end exclusive) of a tag sequence; an invalid sequence (possible without
