@@ -328,37 +328,38 @@ def shards(
 def all_reduce_gradients(
     parameters: Sequence[torch.nn.Parameter], values: torch.Tensor
 ) -> torch.Tensor:
-    """Sum the gradients of ``parameters`` and the small vector ``values`` over the ranks, in one
-    collective call. A parameter gets a gradient iff some rank gave it one; the others keep
-    ``grad=None``. Returns the summed ``values``."""
+    """Sum the gradients of ``parameters`` and the small vector ``values`` over the ranks. A
+    parameter gets a gradient iff some rank gave it one; the others keep ``grad=None``. A first,
+    small all-reduce agrees on which parameters have one (with ``values``), so that the second
+    moves only those (the path of the task trained in this step). Returns the summed ``values``.
+    """
     device = values.device
-    pieces = [
+    head = torch.cat([
         torch.tensor([p.grad is not None for p in parameters], dtype=REDUCE_DTYPE,
                      device=device),
         values.to(REDUCE_DTYPE).reshape(-1),
-    ]
-    for parameter in parameters:
+    ])
+    dist.all_reduce(head)
+    present = [parameter for parameter, flag in zip(parameters, head.tolist()) if flag > 0]
+    summed = head[len(parameters):].reshape(values.shape).to(values.dtype)
+    if not present:
+        return summed
+    pieces = []
+    for parameter in present:
         grad = parameter.grad
         if grad is None:
             pieces.append(torch.zeros(parameter.numel(), dtype=REDUCE_DTYPE, device=device))
         else:
             dense = grad.to_dense() if grad.is_sparse else grad
-            pieces.append(dense.detach().reshape(-1).to(device=device, dtype=REDUCE_DTYPE))
+            pieces.append(dense.detach().reshape(-1).to(REDUCE_DTYPE))
     flat = torch.cat(pieces)
     dist.all_reduce(flat)
-    present, offset = flat[: len(parameters)], len(parameters)
-    summed = flat[offset: offset + values.numel()].reshape(values.shape)
-    offset += values.numel()
-    for index, parameter in enumerate(parameters):
+    offset = 0
+    for parameter in present:
         size = parameter.numel()
-        if present[index] > 0:
-            parameter.grad = (
-                flat[offset: offset + size].reshape(parameter.shape).to(parameter.dtype)
-            )
-        else:
-            parameter.grad = None
+        parameter.grad = flat[offset: offset + size].reshape(parameter.shape).to(parameter.dtype)
         offset += size
-    return summed.to(values.dtype)
+    return summed
 
 
 def all_reduce_sum(values: torch.Tensor) -> torch.Tensor:

@@ -229,6 +229,7 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
 
         parameters = [(n, p) for n, p in self._model.named_parameters() if p.requires_grad]
         self._trainable = [p for _, p in parameters]
+        self._loss_reductions = {name: head_loss_reduction(model, name) for name in names}
         keys = names if optimizer_per_task else [SHARED]
         self._optimizers: dict[str, Optimizer] = {}
         self._schedulers: dict[str, LearningRateScheduler] = {}
@@ -435,9 +436,7 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
         weight = 1.0
         local: Mapping[str, Any] | None = batch
         if self._context.is_distributed:
-            shard = shard_of(
-                batch, 0, head_loss_reduction(self._model, task_name), self._context
-            )
+            shard = shard_of(batch, 0, self._loss_reductions[task_name], self._context)
             local, weight = shard.batch, shard.weight
         loss = torch.zeros(1, device=self._device)
         if local is not None:
@@ -446,6 +445,8 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
                 self._scaler.scale(loss).backward()
             else:
                 loss.backward()
+        elif self._scaler is not None:
+            self._scaler.scale(loss)  # an empty shard: the scaler must exist to unscale_ below
         if self._context.is_distributed:
             loss = all_reduce_gradients(self._trainable, loss.detach().reshape(1))
         if self._scaler is not None:

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+import torch
 
 from hmtl.commands.main import main
 from hmtl.training.checkpointing import load_torch_file
@@ -57,6 +58,8 @@ def test_an_existing_directory_is_a_one_line_error(config_file, tmp_path, capsys
         (["-s", "RUN", "-c", "CONFIG", "-o", "{bad"], "-o/--overrides must be a JSON object"),
         (["-s", "RUN", "-c", "CONFIG", "--include-package", "no.such.module"], "cannot import"),
         (["-s", "RUN", "-c", "CONFIG", "-o", '{"multi_task_trainer.patiense": 1}'], "patiense"),
+        (["-s", "RUN", "-c", "CONFIG", "-o", '{"multi_task_trainer.distributed": {"bakend": 1}}'],
+         "multi_task_trainer.distributed: Extra parameters"),
     ],
 )
 def test_bad_arguments_are_one_line_errors(config_file, tmp_path, capsys, arguments, message):
@@ -75,8 +78,26 @@ def test_the_top_level_script_has_the_original_flags(monkeypatch, capsys):
     assert caught.value.code == 0
     out = capsys.readouterr().out
     for flag in ("-c CONFIG_FILE_PATH", "--serialization_dir", "--recover", "--force",
-                 "--overrides", "--cuda-device"):
+                 "--overrides", "--cuda-device", "--distributed-backend {auto,gloo,nccl}"):
         assert flag in out
+
+
+def test_an_unknown_backend_is_refused_by_the_parser(config_file, tmp_path, capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["train", "-c", str(config_file), "-s", str(tmp_path / "run"),
+              "--distributed-backend", "mpi"])
+    assert caught.value.code == 2
+    assert "invalid choice: 'mpi'" in capsys.readouterr().err
+
+
+def test_one_process_under_torchrun_variables_trains_as_usual(config_file, tmp_path, monkeypatch):
+    """torchrun --nproc_per_node 1 sets WORLD_SIZE=1: no process group, the usual run."""
+    for name, value in {"WORLD_SIZE": "1", "RANK": "0", "LOCAL_RANK": "0"}.items():
+        monkeypatch.setenv(name, value)
+    assert main(["train", "-c", str(config_file), "-s", str(tmp_path / "run"),
+                 "--include-package", TOY]) == 0
+    assert not torch.distributed.is_initialized()
+    assert (tmp_path / "run" / "metrics.json").exists()
 
 
 @pytest.mark.slow
