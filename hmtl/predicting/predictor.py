@@ -50,6 +50,10 @@ HEAD_KINDS = ((CrfTaggerHead, outputs.SPANS), (RelationHead, outputs.RELATIONS),
               (CoreferenceHead, outputs.CLUSTERS))
 RESERVED_KEYS = ("id", "text", "tokens", "sentences", "tasks", "warnings")
 DEFAULT_BATCH_SIZE = 8
+# The model sees at most this many characters of a token (ELMo's own limit): a batch's character
+# tensor is as wide as its longest token, and a 100k-character "word" (a pasted blob) would
+# otherwise take gigabytes. Outputs keep the whole token.
+MAX_TOKEN_CHARACTERS = 50
 
 Labeled = tuple[str, int, int]  # (label, start, end exclusive)
 
@@ -200,7 +204,8 @@ class Predictor:
         return pending
 
     def _instance(self, document: Document, window: Window) -> Instance:
-        sentences = [document.words[start:end] for start, end in window.sentences]
+        sentences = [[word[:MAX_TOKEN_CHARACTERS] for word in document.words[start:end]]
+                     for start, end in window.sentences]
         if self._coref_reader is not None:
             instance = self._coref_reader.text_to_instance(sentences)
         else:

@@ -8,6 +8,7 @@ combining characters, CJK and right-to-left scripts come out as tokens of the te
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,6 +22,9 @@ class Tokenizer:
         import spacy  # loaded once per tokenizer: building the pipeline takes a moment
 
         self._nlp = spacy.blank("en")
+        # spaCy caps texts at a million characters for the memory of its parser and NER models;
+        # a blank pipeline has neither, and a long document is split into windows later.
+        self._nlp.max_length = sys.maxsize
         self._sentencizer = self._nlp.add_pipe("sentencizer")
 
     def tokenize(self, doc_id: Any, text: str) -> Document:

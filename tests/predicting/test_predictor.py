@@ -63,6 +63,21 @@ def test_a_document_of_thousands_of_tokens_is_split_into_windows(tmp_path_factor
         assert len(inside) == 1
 
 
+def test_a_huge_token_is_cut_for_the_model_only(predictor, monkeypatch):
+    widths = []
+    predict_all = predictor.model.predict_all
+
+    def recording(**batch):
+        widths.append(batch["text"]["token_characters"]["token_characters"].size(-1))
+        return predict_all(**batch)
+
+    monkeypatch.setattr(predictor.model, "predict_all", recording)
+    (result,) = predictor.predict_texts(["Before " + "z" * 200_000 + " after."])
+    check_contract(result)
+    assert [len(t["text"]) for t in result["tokens"]] == [6, 200_000, 5, 1]
+    assert widths == [50]  # the model saw 50 characters of the long token
+
+
 def test_tokens_are_kept_as_given(predictor):
     results = predictor.predict_tokens([["New York", "is", "big", ".", "Yes", "!"],
                                         [["Two", "words"], ["and", "more"]]], ids=["a", "b"])

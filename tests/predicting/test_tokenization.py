@@ -38,3 +38,10 @@ def test_words_are_split_into_sentences_without_being_changed(tokenizer):
     assert tokenizer.split_sentences(["Hi", ".", "New York", "!", "ok"]) == [
         ["Hi", "."], ["New York", "!"], ["ok"]]
     assert tokenizer.split_sentences([]) == []
+
+
+def test_a_text_over_spacys_million_characters_is_tokenised(tokenizer):
+    # 1000 words of 1000 letters and a space each: 1,001,000 characters
+    document = tokenizer.tokenize(0, ("x" * 1000 + " ") * 1000)
+    assert len(document.tokens) == 1000
+    assert document.tokens[-1].end == 1_001_000 - 1  # the final space is no token
