@@ -158,9 +158,9 @@
       svg.setAttribute("height", box.height);
       const defs = svgElement("defs");
       svg.append(defs);
-      arcs.forEach((arc, index) => {
-        const from = arc.from.getClientRects()[0];
-        const to = arc.to.getClientRects()[0];
+      arcs.forEach((arc) => {
+        const from = arc.from && arc.from.getClientRects()[0];
+        const to = arc.to && arc.to.getClientRects()[0];
         if (!from || !to) {
           return;
         }
