@@ -83,8 +83,15 @@ def run(args: argparse.Namespace) -> int:
             f"--output-format input writes a training format; the input is {input_format} "
             f"(use --input-format {'|'.join(TRAINING_FORMATS)} or --output-format jsonl)")
     cuda_device = -1 if args.cuda_device is None else args.cuda_device
-    predictor = load_predictor(args.model, cuda_device, weights_choice(args), args.batch_size,
-                               args.max_window_tokens)
+    # AllenNLP logs every constructor argument of the model it builds: noise at prediction.
+    params_logger = logging.getLogger("allennlp.common.params")
+    level = params_logger.level
+    params_logger.setLevel(logging.WARNING)
+    try:
+        predictor = load_predictor(args.model, cuda_device, weights_choice(args),
+                                   args.batch_size, args.max_window_tokens)
+    finally:
+        params_logger.setLevel(level)
     docstart = input_format == "conll2003" and has_docstart(args.input)
     with ExitStack() as stack:
         out: TextIO = sys.stdout if args.output == STDIN else stack.enter_context(

@@ -60,10 +60,10 @@ Labeled = tuple[str, int, int]  # (label, start, end exclusive)
 
 @dataclass
 class _Pending:
-    """A document being predicted: its windows and what they produced so far."""
+    """A document being predicted, its warnings, and what its windows produced so far (one list
+    per task, in the field named after the task's kind)."""
 
     document: Document
-    windows: list[Window]
     warnings: list[str]
     spans: dict[str, list[Labeled]] = field(default_factory=dict)
     relations: dict[str, list[tuple[str, int, int]]] = field(default_factory=dict)
@@ -191,7 +191,7 @@ class Predictor:
         work: list[tuple[_Pending, Window]] = []
         for document in documents:
             windows, cut = split_windows(document.sentences, self.max_window_tokens)
-            item = _Pending(document, windows, window_warnings(
+            item = _Pending(document, window_warnings(
                 len(document.tokens), windows, cut, self.max_window_tokens))
             for task, kind in self.tasks.items():
                 getattr(item, kind)[task] = []

@@ -10,7 +10,6 @@ evaluation) on it.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -155,6 +154,5 @@ def train_tiny_run(
     directory = Path(directory)
     data = write_demo_corpus(directory / "data", seed=7, num_documents=MIN_DOCUMENTS)
     config = tiny_config(data, tasks, num_epochs)
-    logging.getLogger("hmtl").setLevel(logging.WARNING)
     train(Params(config), directory / "run")
     return directory / "run"
