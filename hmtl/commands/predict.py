@@ -57,6 +57,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "tokens at sentence boundaries (default 256)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     add_device_and_package_arguments(parser)
+    for action in parser._actions:  # prediction does not follow the training config's device
+        if action.dest == "cuda_device":
+            action.help = "GPU index, or -1 for the CPU (default: -1)"
 
 
 def _progress(args: argparse.Namespace) -> Any:
