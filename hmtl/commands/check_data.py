@@ -21,7 +21,6 @@ def run(args: argparse.Namespace) -> int:
     """Check the data of a config from parsed arguments."""
     import_packages(args.include_package)
     from allennlp.common import Params
-    from allennlp.common.checks import ConfigurationError
 
     from hmtl.training.config import load_config
     from hmtl.training.data_check import check_tasks, format_report, model_limits
@@ -30,11 +29,7 @@ def run(args: argparse.Namespace) -> int:
     params = load_config(args.config, args.overrides)
     model = params.get("model")
     limits = model_limits(model.as_dict(quiet=True) if isinstance(model, Params) else {})
-    try:
-        tasks = build_tasks(params)
-    except OSError as error:  # e.g. a transformer indexer whose model directory is missing
-        raise ConfigurationError(f"cannot build the tasks' readers: {error}") from error
-    report = check_tasks(tasks, limits)
+    report = check_tasks(build_tasks(params), limits)
     print(format_report(report))
     if report.errors:
         print(f"error: {len(report.errors)} error(s) in the data or config, listed above",

@@ -115,5 +115,6 @@ def test_a_reader_whose_transformer_directory_is_missing_is_one_line(tmp_path, c
     config = write_ontonotes_config(tmp_path, ner_reader={"token_indexers": indexers})
     assert main(["check-data", str(config)]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("error: cannot build the tasks' readers: ") and str(missing) in err
+    assert err.startswith("error: task_ner.data_params.dataset_reader: cannot load a file it names")
+    assert str(missing) in err
     assert "Traceback" not in err
