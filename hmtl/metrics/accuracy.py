@@ -1,16 +1,15 @@
 """Categorical accuracy whose counts are summed over processes when read, not on every call.
 
 AllenNLP's `CategoricalAccuracy` all-reduces its counts inside `__call__`, so in a distributed
-run every process must call it on every batch. The trainer gives each process a shard of each
-global batch, and a shard can be empty (a batch smaller than the number of processes): that
-process skips the forward pass, and the others would wait forever in the all-reduce. This
+run every process must call it on every batch. Distributed validation gives each process a shard
+of each global batch, and a shard can be empty (a batch smaller than the number of processes):
+that process skips the forward pass, and the others would wait forever in the all-reduce. This
 version counts locally and sums the counts in `get_metric`, which every process calls together
-(like the other hmtl metrics); outside a distributed run it gives the parent's numbers.
+(like the other hmtl metrics); outside a distributed run it gives the parent's numbers. Models
+trained by hmtl's distributed trainer use it (the CRF tagger head does).
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import torch
 from allennlp.common.checks import ConfigurationError
@@ -69,33 +68,3 @@ class DistributedCategoricalAccuracy(CategoricalAccuracy):
         if reset:
             self.reset()
         return float(accuracy)
-
-
-def replace_categorical_accuracies(module: torch.nn.Module) -> int:
-    """Swap every AllenNLP `CategoricalAccuracy` held by `module` or its submodules (directly, or
-    in a dict or list attribute) for a `DistributedCategoricalAccuracy` with the same settings
-    and counts; returns how many were replaced. Models keep their own metric classes, and the
-    distributed trainer calls this so that none of them communicates on every batch."""
-    replaced = 0
-
-    def converted(metric: Any) -> Any:
-        nonlocal replaced
-        if type(metric) is not CategoricalAccuracy:
-            return metric
-        new = DistributedCategoricalAccuracy(top_k=metric._top_k, tie_break=metric._tie_break)
-        new.correct_count, new.total_count = metric.correct_count, metric.total_count
-        replaced += 1
-        return new
-
-    for submodule in module.modules():
-        for name, value in list(vars(submodule).items()):
-            if isinstance(value, dict):
-                for key in list(value):
-                    value[key] = converted(value[key])
-            elif isinstance(value, list):
-                value[:] = [converted(item) for item in value]
-            else:
-                new = converted(value)
-                if new is not value:
-                    setattr(submodule, name, new)
-    return replaced

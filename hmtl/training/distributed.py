@@ -6,35 +6,44 @@ How a distributed run keeps the numbers of a single-process run with the same co
   ``MASTER_PORT``; with ``WORLD_SIZE`` > 1 the process group is initialised (``env://``) with
   the backend of ``multi_task_trainer.distributed.backend`` (``auto``: NCCL when the run uses
   CUDA, gloo otherwise). Each rank uses GPU ``LOCAL_RANK``. Without torchrun, or with one
-  process, nothing here is used.
+  process, nothing here changes what a training step computes.
 - **Same data, same draws.** Every rank reads every instance (the process group is initialised
   only after the data is read, so the readers do not shard instances by rank), seeds the task
   sampler and the batch order identically, so all ranks draw the same task and build the same
   *global* batch at every step. ``batch_size`` in the config is this global batch.
 - **Shards.** Rank ``r`` takes the ``r``-th of ``N`` contiguous, near-equal slices of the global
   batch (``shard_bounds``); slices keep the global batch's padding, so padding-dependent layers
-  (character CNNs, span pruning) compute what one process computes. A slice may be empty (a
-  batch smaller than ``N``): that rank skips the forward pass but still takes part in every
-  collective call.
+  (character CNNs, span pruning) compute what one process computes.
+- **DistributedDataParallel.** Training steps call the model through
+  ``torch.nn.parallel.DistributedDataParallel`` (``find_unused_parameters=True``: a step runs
+  one task's path only) around ``WeightedTaskLoss``, a module whose forward computes the whole
+  loss of the step, regulariser included, and returns only that tensor, so DDP finds exactly
+  the parameters that get a gradient. DDP averages the gradients over the ranks during
+  backward; a parameter that no rank used keeps ``grad=None``, as in one process, so per-task
+  optimizers, Adam's state and frozen layers behave the same. Everything else (metrics,
+  validation, checkpoints, best weights) uses the model itself, so saved weights load in one
+  process. DDP's constructor gives every rank rank 0's parameters.
 - **Exact gradients.** The loss of each shard is weighted so that the sum over ranks of the
-  weighted shard gradients is the gradient of the global batch: weight 1 for heads whose loss is
-  a sum over the batch (CRF taggers, coreference), the shard's share of the normalising units for
-  heads whose loss is a mean (instances; real token pairs for the relation head). Rank 0 adds
-  the regularisation penalty once. Gradients are then summed with one flat all-reduce, which also
-  tells every rank which parameters got a gradient on any rank (a parameter no rank touched keeps
-  ``grad=None``, exactly as in one process, so per-task optimizers and frozen layers behave the
-  same). Clipping and optimizer steps then run on identical gradients on every rank.
+  weighted shard losses is the global batch's loss (``shard_weights``): weight 1 for heads whose
+  loss is a sum over the batch (CRF taggers, coreference), the shard's share of the normalising
+  units for heads whose loss is a mean (instances; real token pairs for the relation head), as
+  each head declares in its ``loss_reduction``. Because DDP averages, every weight is then
+  multiplied by ``N``; rank 0 alone adds the regularisation penalty, also times ``N``. The
+  averaged gradient is then exactly the global batch's, and clipping and optimizer steps run on
+  identical gradients on every rank.
+- **Empty shards.** A global batch smaller than ``N`` leaves some ranks without instances, but
+  DDP needs a forward and backward pass on every rank. Such a rank runs a stand-in: the global
+  batch's first instance with weight 0, so it joins DDP's reduction with exact zeros; its
+  metrics are restored afterwards (``metrics_unchanged``), so the stand-in is never counted.
 - **Metrics** sum their counts across ranks when read (``hmtl.metrics``), so validation scores
-  are those of the whole validation set; the validation loss is rebuilt per global batch.
-
-DistributedDataParallel is not used: its reducer needs every rank to run a forward pass with
-the same parameters used, which empty shards and per-task paths break (``find_unused_parameters``
-would still deadlock on an empty shard), whereas one flat all-reduce after backward is exact in
-every case and costs one pass over the gradients.
+  are those of the whole validation set. Validation runs without DDP and skips empty shards;
+  the validation loss is rebuilt per global batch (``evaluate_shards``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import datetime
 import logging
 import os
@@ -44,21 +53,21 @@ from typing import Any
 
 import torch
 import torch.distributed as dist
-from allennlp.common import FromParams, Registrable
+from allennlp.common import FromParams
 from allennlp.common.checks import ConfigurationError
 from allennlp.nn.util import get_text_field_mask
+from allennlp.training.metrics import Metric
+from torch.nn.parallel import DistributedDataParallel
 
 logger = logging.getLogger(__name__)
 
 BACKENDS = ("auto", "gloo", "nccl")
 LAUNCH_VARIABLES = ("WORLD_SIZE", "RANK", "LOCAL_RANK")
 TEXT_FIELDS = ("tokens", "text")
-# How a head's loss is reduced over a batch, by registered head name (see ``shard_weights``).
+# How a head's loss is reduced over a batch (``Head.loss_reduction``; see ``shard_weights``).
 SUM = "sum"
 MEAN_INSTANCES = "mean_instances"
 MEAN_TOKEN_PAIRS = "mean_token_pairs"
-HEAD_LOSS_REDUCTIONS = {"crf_tagger": SUM, "coreference": SUM, "relation": MEAN_TOKEN_PAIRS}
-REDUCE_DTYPE = torch.float32  # gradients travel in the parameters' precision
 
 
 class DistributedSettings(FromParams):
@@ -203,15 +212,6 @@ def check_same_everywhere(value: Any, what: str) -> None:
         )
 
 
-def broadcast_model(model: torch.nn.Module) -> None:
-    """Give every rank rank 0's parameters and buffers."""
-    if not current_context().is_distributed:
-        return
-    with torch.no_grad():
-        for tensor in [*model.parameters(), *model.buffers()]:
-            dist.broadcast(tensor.data, src=0)
-
-
 # --------------------------------------------------------------------------------------------
 # shards of a global batch
 
@@ -248,21 +248,13 @@ def slice_batch(batch: Any, start: int, end: int) -> Any:
 
 
 def head_loss_reduction(model: torch.nn.Module, task_name: str) -> str:
-    """How the loss of ``task_name`` is reduced over a batch: ``sum``, ``mean_token_pairs``,
-    or ``mean_instances`` (AllenNLP's convention, the default for heads and models we do not
-    know). A head can state it with a ``loss_reduction`` class attribute."""
+    """How the loss of ``task_name`` is reduced over a batch: its head's ``loss_reduction``, or
+    ``mean_instances`` (AllenNLP's convention) for a model without heads or a task it does not
+    know."""
     heads = getattr(model, "heads", None)
     if not isinstance(heads, Mapping | torch.nn.ModuleDict) or task_name not in heads:
         return MEAN_INSTANCES
-    head = heads[task_name]
-    declared = getattr(head, "loss_reduction", None)
-    if declared is not None:
-        return str(declared)
-    for base in type(head).__mro__:
-        for name, (cls, _) in Registrable._registry.get(base, {}).items():
-            if cls is type(head) and name in HEAD_LOSS_REDUCTIONS:
-                return HEAD_LOSS_REDUCTIONS[name]
-    return MEAN_INSTANCES
+    return str(getattr(heads[task_name], "loss_reduction", MEAN_INSTANCES))
 
 
 def _lengths(batch: Mapping[str, Any]) -> torch.Tensor:
@@ -302,6 +294,7 @@ class Shard:
     index: int  # position of the global batch in its pass
     batch: Mapping[str, Any] | None  # None when the shard is empty
     weight: float
+    stand_in: bool = False  # ``batch`` only stands in for an empty shard (``training_shard``)
 
 
 def shard_of(
@@ -311,6 +304,18 @@ def shard_of(
     start, end = shard_bounds(batch_size_of(batch), context.world_size, context.rank)
     weight = shard_weights(batch, reduction, context.world_size)[context.rank]
     return Shard(index, slice_batch(batch, start, end) if end > start else None, weight)
+
+
+def training_shard(batch: Mapping[str, Any], reduction: str, context: ProcessContext) -> Shard:
+    """This rank's shard of a training batch. One process trains on the whole batch; an empty
+    shard becomes a stand-in, the batch's first instance with weight 0 (DDP needs a forward and
+    a backward pass on every rank)."""
+    if not context.is_distributed:
+        return Shard(0, batch, 1.0)
+    shard = shard_of(batch, 0, reduction, context)
+    if shard.batch is None:
+        return Shard(0, slice_batch(batch, 0, 1), 0.0, stand_in=True)
+    return shard
 
 
 def shards(
@@ -325,41 +330,101 @@ def shards(
 # gradients
 
 
-def all_reduce_gradients(
-    parameters: Sequence[torch.nn.Parameter], values: torch.Tensor
+class WeightedTaskLoss(torch.nn.Module):
+    """The loss one training step backpropagates: the task's loss times ``weight`` plus the
+    model's regularisation penalty times ``penalty_weight``.
+
+    It is the module DDP wraps: DDP looks for the parameters that get a gradient from what
+    forward returns, so forward returns this loss alone (outputs such as decoded tags may use
+    parameters the loss does not), and the penalty is computed inside forward (a parameter
+    reached only after forward would be marked ready twice). Weights of 1 leave the loss as the
+    model computed it."""
+
+    def __init__(self, model: torch.nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(
+        self,
+        task_name: str,
+        batch: Mapping[str, Any],
+        weight: float = 1.0,
+        penalty_weight: float = 1.0,
+    ) -> torch.Tensor:
+        output = self.model(task_name=task_name, **batch)
+        loss = output.get("loss") if isinstance(output, Mapping) else None
+        if loss is None:
+            raise RuntimeError(
+                f"task {task_name!r}: the model's forward returned no 'loss' for a training batch"
+            )
+        if weight != 1.0:
+            loss = loss * weight
+        penalty = getattr(self.model, "get_regularization_penalty", None)
+        if callable(penalty) and penalty_weight != 0.0:
+            extra = penalty()
+            if extra is not None:
+                loss = loss + (extra * penalty_weight if penalty_weight != 1.0 else extra)
+        return loss
+
+
+def data_parallel(
+    module: torch.nn.Module, context: ProcessContext, device: torch.device
+) -> torch.nn.Module:
+    """``module`` wrapped in DDP in a distributed run (every rank then holds rank 0's
+    parameters and buffers), ``module`` itself in one process."""
+    if not context.is_distributed:
+        return module
+    wrapped = DistributedDataParallel(
+        module,
+        device_ids=[device.index] if device.type == "cuda" else None,
+        find_unused_parameters=True,
+    )
+    logger.info("Training with DistributedDataParallel over %d processes", context.world_size)
+    return wrapped
+
+
+def shard_loss(
+    step: torch.nn.Module, task_name: str, shard: Shard, context: ProcessContext
 ) -> torch.Tensor:
-    """Sum the gradients of ``parameters`` and the small vector ``values`` over the ranks. A
-    parameter gets a gradient iff some rank gave it one; the others keep ``grad=None``. A first,
-    small all-reduce agrees on which parameters have one (with ``values``), so that the second
-    moves only those (the path of the task trained in this step). Returns the summed ``values``.
-    """
-    device = values.device
-    head = torch.cat([
-        torch.tensor([p.grad is not None for p in parameters], dtype=REDUCE_DTYPE,
-                     device=device),
-        values.to(REDUCE_DTYPE).reshape(-1),
-    ])
-    dist.all_reduce(head)
-    present = [parameter for parameter, flag in zip(parameters, head.tolist()) if flag > 0]
-    summed = head[len(parameters):].reshape(values.shape).to(values.dtype)
-    if not present:
-        return summed
-    pieces = []
-    for parameter in present:
-        grad = parameter.grad
-        if grad is None:
-            pieces.append(torch.zeros(parameter.numel(), dtype=REDUCE_DTYPE, device=device))
-        else:
-            dense = grad.to_dense() if grad.is_sparse else grad
-            pieces.append(dense.detach().reshape(-1).to(REDUCE_DTYPE))
-    flat = torch.cat(pieces)
-    dist.all_reduce(flat)
-    offset = 0
-    for parameter in present:
-        size = parameter.numel()
-        parameter.grad = flat[offset: offset + size].reshape(parameter.shape).to(parameter.dtype)
-        offset += size
-    return summed
+    """This rank's loss for ``shard`` through ``step`` (a ``WeightedTaskLoss``, DDP-wrapped in
+    a distributed run), scaled so that DDP's average of the gradients is the global batch's
+    gradient: the shard weight and, on rank 0 only, the penalty times the number of ranks. A
+    stand-in shard leaves the metrics as they were. Divided by the number of ranks and summed
+    over them, the values are the global batch's loss."""
+    scale = float(context.world_size)
+    penalty_weight = scale if context.is_main else 0.0
+    frozen = metrics_unchanged(step) if shard.stand_in else contextlib.nullcontext()
+    with frozen:
+        return step(task_name, shard.batch, shard.weight * scale, penalty_weight)
+
+
+def _metrics_of(module: torch.nn.Module) -> list[Metric]:
+    found: dict[int, Metric] = {}
+    for submodule in module.modules():
+        for value in vars(submodule).values():
+            if isinstance(value, Mapping):
+                items: Iterable[Any] = value.values()
+            elif isinstance(value, list | tuple):
+                items = value
+            else:
+                items = [value]
+            for item in items:
+                if isinstance(item, Metric):
+                    found[id(item)] = item
+    return list(found.values())
+
+
+@contextlib.contextmanager
+def metrics_unchanged(module: torch.nn.Module) -> Iterator[None]:
+    """Restore the state of every AllenNLP metric held by ``module`` or its submodules (directly
+    or in a dict, list or tuple attribute) on exit: a forward pass inside is not counted."""
+    saved = [(metric, copy.deepcopy(vars(metric))) for metric in _metrics_of(module)]
+    try:
+        yield
+    finally:
+        for metric, state in saved:
+            vars(metric).clear()
+            vars(metric).update(state)
 
 
 def all_reduce_sum(values: torch.Tensor) -> torch.Tensor:
@@ -406,10 +471,13 @@ def evaluate_shards(
             has_loss[shard.index] = 1.0
 
     metrics = evaluate(
-        model, task_name, local_batches(), device, on_batch=record, description=description
+        model, task_name, local_batches(), device, on_batch=record, description=description,
+        warn_if_empty=False,
     )
     metrics.pop("loss", None)
     count = len(losses)
+    if count == 0:
+        logger.warning("Task %s: the evaluation data is empty", task_name)
     totals = all_reduce_sum(
         torch.tensor(losses + has_loss, dtype=torch.float64, device=device)
     ).tolist()

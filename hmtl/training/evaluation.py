@@ -44,11 +44,14 @@ def evaluate(
     device: torch.device | int = -1,
     on_batch: BatchCallback | None = None,
     description: str | None = None,
+    warn_if_empty: bool = True,
 ) -> dict[str, float]:
     """The task's metrics over ``batches`` plus ``loss`` (mean per batch) when the model gives it.
 
     ``on_batch(batch, output)`` sees every batch with the model's output (prediction writers).
-    The model's training mode is restored afterwards.
+    The model's training mode is restored afterwards. No batch at all is logged as a warning
+    unless ``warn_if_empty`` is false (a process's share of a distributed evaluation may be
+    empty while the data is not).
     """
     was_training = model.training
     model.eval()
@@ -72,7 +75,7 @@ def evaluate(
     metrics = as_float_metrics(model.get_metrics(reset=True, task_name=task_name))
     if batches_with_loss:
         metrics["loss"] = total_loss / batches_with_loss
-    if seen == 0:
+    if seen == 0 and warn_if_empty:
         logger.warning("Task %s: the evaluation data is empty", task_name)
     return metrics
 

@@ -10,9 +10,10 @@ random states) is written atomically.
 
 Launched by torchrun with several processes, the same loop runs data-parallel
 (``hmtl.training.distributed``): every rank draws the same task and builds the same global batch,
-trains on its shard of it, and gradients are summed before clipping and the optimizer step, so
-the run follows the single-process run of the same config. Only rank 0 writes checkpoints and
-TensorBoard events; the checkpoint holds every rank's random states.
+trains on its shard of it through DistributedDataParallel, which averages the gradients before
+clipping and the optimizer step, so the run follows the single-process run of the same config.
+Only rank 0 writes checkpoints and TensorBoard events; the checkpoint holds every rank's random
+states.
 """
 
 import copy
@@ -33,7 +34,6 @@ from allennlp.training.learning_rate_schedulers import LearningRateScheduler
 from allennlp.training.optimizers import Optimizer
 from allennlp.training.util import rescale_gradients
 
-from hmtl.metrics.accuracy import replace_categorical_accuracies
 from hmtl.training.batch_stream import BatchStream
 from hmtl.training.checkpointing import (
     finish_interrupted_checkpoint,
@@ -42,14 +42,16 @@ from hmtl.training.checkpointing import (
     save_checkpoint,
 )
 from hmtl.training.distributed import (
-    all_reduce_gradients,
+    WeightedTaskLoss,
+    all_reduce_sum,
     barrier,
-    broadcast_model,
     current_context,
+    data_parallel,
     evaluate_shards,
     gather_objects,
     head_loss_reduction,
-    shard_of,
+    shard_loss,
+    training_shard,
 )
 from hmtl.training.evaluation import as_float_metrics, evaluate
 from hmtl.training.sampling import TaskSampler, sampling_probabilities
@@ -186,8 +188,7 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
             self._context.local_rank if distributed and cuda_device >= 0 else cuda_device
         )
         self._model = model.to(self._device)
-        if distributed:
-            replace_categorical_accuracies(self._model)
+        self._step: torch.nn.Module | None = None  # what training steps call (``train``)
         self._tasks = {task.name: task for task in tasks}
         self._serialization_dir = Path(serialization_dir)
         self._num_epochs = num_epochs
@@ -228,7 +229,6 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
             )
 
         parameters = [(n, p) for n, p in self._model.named_parameters() if p.requires_grad]
-        self._trainable = [p for _, p in parameters]
         self._loss_reductions = {name: head_loss_reduction(model, name) for name in names}
         keys = names if optimizer_per_task else [SHARED]
         self._optimizers: dict[str, Optimizer] = {}
@@ -317,7 +317,8 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
         ``num_epochs`` epochs are done; return the summary for metrics.json."""
         if recover:
             self._restore()
-        broadcast_model(self._model)
+        # after restoring: wrapping a model in DDP gives every rank rank 0's weights
+        self._step = data_parallel(WeightedTaskLoss(self._model), self._context, self._device)
         self._run_started = time.monotonic()
         self._elapsed_before = float(self._state["elapsed_seconds"])
         self._tensorboard = TensorboardWriter(
@@ -404,51 +405,25 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
     def _describe(task_name: str, metrics: Mapping[str, float]) -> str:
         return f"{task_name} | {format_metrics(metrics)}"
 
-    def _loss(self, task_name: str, batch: Mapping[str, Any], weight: float) -> torch.Tensor:
-        """The batch's loss times ``weight``, plus the regularisation penalty (added by rank 0
-        only, so that summing over ranks counts it once)."""
-        batch = move_to_device(batch, self._device)
-        with torch.autocast(device_type=self._device.type, enabled=self._use_amp):
-            output = self._model(task_name=task_name, **batch)
-        loss = output.get("loss") if isinstance(output, Mapping) else None
-        if loss is None:
-            raise RuntimeError(
-                f"task {task_name!r}: the model's forward returned no 'loss' for a training batch"
-            )
-        if weight != 1.0:
-            loss = loss * weight
-        penalty = getattr(self._model, "get_regularization_penalty", None)
-        if callable(penalty) and self._context.is_main:
-            extra = penalty()
-            if extra is not None:
-                loss = loss + extra
-        if not torch.isfinite(loss):
-            raise ValueError(
-                f"task {task_name!r}: the loss is {loss.item()} at step "
-                f"{self._state['global_step']}"
-            )
-        return loss
-
     def _train_step(self, task_name: str, batch: Mapping[str, Any]) -> float:
         key = task_name if self._per_task else SHARED
         optimizer = self._optimizers[key]
         optimizer.zero_grad(set_to_none=True)
-        weight = 1.0
-        local: Mapping[str, Any] | None = batch
-        if self._context.is_distributed:
-            shard = shard_of(batch, 0, self._loss_reductions[task_name], self._context)
-            local, weight = shard.batch, shard.weight
-        loss = torch.zeros(1, device=self._device)
-        if local is not None:
-            loss = self._loss(task_name, local, weight)
-            if self._scaler is not None:
-                self._scaler.scale(loss).backward()
-            else:
-                loss.backward()
-        elif self._scaler is not None:
-            self._scaler.scale(loss)  # an empty shard: the scaler must exist to unscale_ below
-        if self._context.is_distributed:
-            loss = all_reduce_gradients(self._trainable, loss.detach().reshape(1))
+        shard = training_shard(batch, self._loss_reductions[task_name], self._context)
+        shard.batch = move_to_device(shard.batch, self._device)
+        with torch.autocast(device_type=self._device.type, enabled=self._use_amp):
+            loss = shard_loss(self._step, task_name, shard, self._context)
+        # the global batch's loss, on every rank (so that all of them stop on a bad one)
+        global_loss = all_reduce_sum(loss.detach().float()) / self._context.world_size
+        if not torch.isfinite(global_loss):
+            raise ValueError(
+                f"task {task_name!r}: the loss is {global_loss.item()} at step "
+                f"{self._state['global_step']}"
+            )
+        if self._scaler is not None:
+            self._scaler.scale(loss).backward()
+        else:
+            loss.backward()
         if self._scaler is not None:
             self._scaler.unscale_(optimizer)
         if self._grad_clipping is not None:
@@ -467,7 +442,7 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
         self._state["optimizer_steps"][key] += 1
         if key in self._schedulers:
             self._schedulers[key].step_batch(self._state["optimizer_steps"][key])
-        return float(loss.item())
+        return float(global_loss.item())
 
     # ----------------------------------------------------------------------------------------
     # validation

@@ -5,7 +5,7 @@ import torch
 from allennlp.common.checks import ConfigurationError
 from allennlp.training.metrics import CategoricalAccuracy
 
-from hmtl.metrics.accuracy import DistributedCategoricalAccuracy, replace_categorical_accuracies
+from hmtl.metrics.accuracy import DistributedCategoricalAccuracy
 
 # 3 tokens of 3 classes; gold 0, 2, 1
 SCORES = torch.tensor([[0.7, 0.2, 0.1], [0.1, 0.6, 0.3], [0.4, 0.4, 0.2]])
@@ -44,20 +44,3 @@ def test_the_same_numbers_as_allennlp_outside_a_distributed_run():
 def test_a_label_beyond_the_classes_is_a_clear_error():
     with pytest.raises(ConfigurationError, match="number of classes"):
         DistributedCategoricalAccuracy()(SCORES, torch.tensor([0, 3, 1]))
-
-
-def test_models_get_their_accuracies_replaced_with_their_counts():
-    module = torch.nn.Module()
-    module.child = torch.nn.Module()
-    module.child.accuracy = CategoricalAccuracy(top_k=2)
-    module.child.accuracy(SCORES, GOLD)  # 3 of 3 right
-    module.per_task = {"pos": CategoricalAccuracy(), "ent": "not a metric"}
-    module.listed = [CategoricalAccuracy()]
-    assert replace_categorical_accuracies(module) == 3
-    replaced = module.child.accuracy
-    assert isinstance(replaced, DistributedCategoricalAccuracy)
-    assert replaced._top_k == 2 and replaced.get_metric() == pytest.approx(1.0)
-    assert isinstance(module.per_task["pos"], DistributedCategoricalAccuracy)
-    assert module.per_task["ent"] == "not a metric"
-    assert isinstance(module.listed[0], DistributedCategoricalAccuracy)
-    assert replace_categorical_accuracies(module) == 0  # already done

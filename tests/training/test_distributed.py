@@ -1,6 +1,8 @@
-"""The pieces of distributed training: launch environment, shards of a global batch, loss weights
-and the gradient all-reduce (two CPU processes, gloo)."""
+"""The pieces of distributed training: launch environment, shards of a global batch, loss weights,
+the stand-in for an empty shard, and DistributedDataParallel's gradients (two CPU processes,
+gloo)."""
 
+import copy
 import multiprocessing
 import traceback
 
@@ -10,24 +12,30 @@ import torch.distributed as dist
 from allennlp.common import Params
 from allennlp.common.checks import ConfigurationError
 from allennlp.data import Vocabulary
+from allennlp.training.metrics import Metric
 
 from hmtl.modules.heads.head import Head
-from hmtl.training import distributed
 from hmtl.training.distributed import (
     MEAN_INSTANCES,
     MEAN_TOKEN_PAIRS,
     SUM,
     DistributedSettings,
     ProcessContext,
-    all_reduce_gradients,
+    WeightedTaskLoss,
+    all_reduce_sum,
     batch_size_of,
+    current_context,
+    data_parallel,
     head_loss_reduction,
     launch_context,
+    metrics_unchanged,
     resolve_backend,
     shard_bounds,
+    shard_loss,
     shard_of,
     shard_weights,
     slice_batch,
+    training_shard,
 )
 from hmtl.training.experiment import distributed_settings
 
@@ -142,61 +150,191 @@ def test_weighted_shard_gradients_sum_to_the_global_gradient():
     assert torch.allclose(parts[0] + parts[1], full, atol=1e-6)
 
 
-@Head.register("test_summed_head", exist_ok=True)
-class _SummedHead(Head):
+class _PlainHead(Head):
     def forward(self, *args, **kwargs):  # pragma: no cover - never run
         raise NotImplementedError
 
 
-class _DeclaringHead(_SummedHead):
+class _DeclaringHead(_PlainHead):
     loss_reduction = MEAN_TOKEN_PAIRS
 
 
-def test_the_loss_reduction_comes_from_the_head(monkeypatch):
-    monkeypatch.setitem(distributed.HEAD_LOSS_REDUCTIONS, "test_summed_head", SUM)
+def test_the_loss_reduction_comes_from_the_head():
     model = torch.nn.Module()
-    heads = {"ner": _SummedHead(Vocabulary(), 1, 1), "rel": _DeclaringHead(Vocabulary(), 1, 1)}
+    heads = {"ner": _PlainHead(Vocabulary(), 1, 1), "rel": _DeclaringHead(Vocabulary(), 1, 1)}
     model.heads = torch.nn.ModuleDict(heads)
-    assert head_loss_reduction(model, "ner") == SUM
     assert head_loss_reduction(model, "rel") == MEAN_TOKEN_PAIRS
-    # a model without heads, or a task it does not know: AllenNLP's mean over instances
+    # the base class's default, a model without heads, a task it does not know: AllenNLP's
+    # mean over instances
+    assert head_loss_reduction(model, "ner") == MEAN_INSTANCES
     assert head_loss_reduction(torch.nn.Linear(1, 1), "ner") == MEAN_INSTANCES
     assert head_loss_reduction(model, "coref") == MEAN_INSTANCES
+    with pytest.raises(ConfigurationError, match="unknown loss reduction 'median'"):
+        shard_weights(_batch(), "median", 2)
 
 
-def _reduce_worker(rank: int, store: str, results) -> None:
+def test_an_empty_training_shard_becomes_a_weightless_stand_in():
+    batch = _batch()
+    alone = training_shard(batch, MEAN_INSTANCES, ProcessContext())
+    assert alone.batch is batch and alone.weight == 1.0 and not alone.stand_in
+    lonely = slice_batch(batch, 1, 2)  # one sentence: rank 1 of 2 has nothing
+    first = training_shard(lonely, MEAN_INSTANCES, ProcessContext(2, 0, 0))
+    assert first.batch["metadata"] == [{"words": "d"}] and first.weight == 1.0
+    second = training_shard(lonely, MEAN_INSTANCES, ProcessContext(2, 1, 1))
+    assert second.stand_in and second.weight == 0.0
+    assert second.batch["metadata"] == [{"words": "d"}]  # the batch's first instance
+
+
+class _Count(Metric):
+    """Counts the instances it sees."""
+
+    def __init__(self) -> None:
+        self.seen = 0
+
+    def __call__(self, size: int) -> None:  # type: ignore[override]
+        self.seen += size
+
+    def get_metric(self, reset: bool = False) -> float:
+        return float(self.seen)
+
+    def reset(self) -> None:
+        self.seen = 0
+
+
+class _SumHead(torch.nn.Module):
+    loss_reduction = SUM
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.out = torch.nn.Linear(2, 1)
+
+    def forward(self, hidden: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        return ((self.out(hidden).squeeze(-1) - y) ** 2).sum()
+
+
+class _MeanHead(_SumHead):
+    loss_reduction = MEAN_INSTANCES
+
+    def forward(self, hidden: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        return ((self.out(hidden).squeeze(-1) - y) ** 2).mean()
+
+
+class _TwoTasks(torch.nn.Module):
+    """A shared layer, a summed-loss head ``a`` and a mean-loss head ``b``; an L2 penalty on the
+    shared weight; a per-task instance counter (in a dict, like the toy model's metrics)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shared = torch.nn.Linear(2, 2)
+        self.heads = torch.nn.ModuleDict({"a": _SumHead(), "b": _MeanHead()})
+        self.counts = {"a": _Count(), "b": _Count()}
+
+    def forward(self, task_name: str, x: torch.Tensor, y: torch.Tensor) -> dict:
+        self.counts[task_name](x.size(0))
+        return {"loss": self.heads[task_name](torch.tanh(self.shared(x)), y)}
+
+    def get_regularization_penalty(self) -> torch.Tensor:
+        return 0.5 * (self.shared.weight ** 2).sum()
+
+
+class _NoLoss(torch.nn.Module):
+    def forward(self, task_name: str) -> dict:
+        return {}
+
+
+def test_the_step_loss_weights_the_task_loss_and_the_penalty():
+    model = _TwoTasks()
+    with torch.no_grad():
+        model.shared.weight.copy_(torch.tensor([[1.0, 0.0], [0.0, 2.0]]))  # penalty 0.5 * 5
+    batch = {"x": torch.zeros(2, 2), "y": torch.tensor([1.0, 3.0])}
+    task = model(task_name="b", **batch)["loss"].item()
+    step = WeightedTaskLoss(model)
+    assert step("b", batch).item() == pytest.approx(task + 2.5)
+    assert step("b", batch, weight=0.25, penalty_weight=0.0).item() == pytest.approx(task / 4)
+    assert step("b", batch, weight=2.0, penalty_weight=2.0).item() == pytest.approx(
+        2 * task + 5.0)
+    with pytest.raises(RuntimeError, match="task 'a': the model's forward returned no 'loss'"):
+        WeightedTaskLoss(_NoLoss())("a", {})
+
+
+def test_metrics_are_restored_after_a_stand_in():
+    model = _TwoTasks()
+    batch = {"x": torch.zeros(3, 2), "y": torch.zeros(3)}
+    model(task_name="a", **batch)
+    with metrics_unchanged(WeightedTaskLoss(model)):
+        model(task_name="a", **batch)
+        model(task_name="b", **batch)
+        assert model.counts["a"].seen == 6
+    assert (model.counts["a"].seen, model.counts["b"].seen) == (3, 0)
+
+
+# Global batches of the DDP test: task a (summed loss) with one instance, so rank 1's shard is
+# empty; task b (mean loss) with three instances, shards of 2 and 1.
+X = torch.tensor([[0.5, -1.0], [1.5, 0.25], [-0.75, 2.0]])
+Y = torch.tensor([1.0, -2.0, 0.5])
+STEPS = [("a", {"x": X[:1], "y": Y[:1]}), ("b", {"x": X, "y": Y})]
+
+
+def _ddp_worker(rank: int, store: str, results) -> None:
     try:
         torch.set_num_threads(1)
         dist.init_process_group("gloo", init_method=f"file://{store}", rank=rank, world_size=2)
-        a, b, c = (torch.nn.Parameter(torch.zeros(n)) for n in (2, 1, 1))
-        if rank == 0:
-            a.grad = torch.tensor([1.0, 2.0])
-            values = torch.tensor([0.5])
-        else:
-            a.grad, b.grad = torch.tensor([10.0, 20.0]), torch.tensor([3.0])
-            values = torch.tensor([0.25])
-        summed = all_reduce_gradients([a, b, c], values)
-        results.put((rank, a.grad.tolist(), None if b.grad is None else b.grad.tolist(),
-                     c.grad, summed.tolist()))
+        context = current_context()
+        torch.manual_seed(rank)  # different initial weights: DDP gives every rank rank 0's
+        model = _TwoTasks()
+        step = data_parallel(WeightedTaskLoss(model), context, torch.device("cpu"))
+        reference = copy.deepcopy(model)  # rank 0's weights now, trained in one process
+        report = {"rank": rank}
+        for task, batch in STEPS:
+            for module in (model, reference):
+                module.zero_grad(set_to_none=True)
+            shard = training_shard(batch, head_loss_reduction(model, task), context)
+            loss = shard_loss(step, task, shard, context)
+            loss.backward()
+            expected = WeightedTaskLoss(reference)(task, batch)
+            expected.backward()
+            grads = dict(model.named_parameters())
+            report[task] = {
+                "loss": (all_reduce_sum(loss.detach()) / 2).item(),
+                "expected_loss": expected.item(),
+                "stand_in": shard.stand_in,
+                "counted": model.counts[task].seen,
+                "grads": {name: None if p.grad is None else p.grad.tolist()
+                          for name, p in grads.items()},
+                "expected_grads": {name: None if p.grad is None else p.grad.tolist()
+                                   for name, p in reference.named_parameters()},
+            }
+        results.put(report)
         dist.destroy_process_group()
     except Exception:  # noqa: BLE001 - report any failure to the parent test
-        results.put((rank, traceback.format_exc(), None, None, None))
+        results.put({"rank": rank, "error": traceback.format_exc()})
 
 
-def test_gradients_are_summed_and_untouched_parameters_keep_no_gradient(tmp_path):
+def test_ddp_gives_the_global_gradient_and_leaves_other_tasks_without_one(tmp_path):
     context = multiprocessing.get_context("fork")
     results = context.Queue()
     workers = [
-        context.Process(target=_reduce_worker, args=(rank, str(tmp_path / "store"), results))
+        context.Process(target=_ddp_worker, args=(rank, str(tmp_path / "store"), results))
         for rank in range(2)
     ]
     for worker in workers:
         worker.start()
-    reports = [results.get(timeout=60) for _ in workers]
+    reports = sorted((results.get(timeout=60) for _ in workers), key=lambda r: r["rank"])
     for worker in workers:
         worker.join(timeout=30)
-    for _, a, b, c, summed in reports:
-        assert a == [11.0, 22.0], a  # 1 + 10, 2 + 20
-        assert b == [3.0]  # only rank 1 had one: rank 0 gets it too
-        assert c is None  # no rank touched it
-        assert summed == [0.75]  # 0.5 + 0.25
+    for report in reports:
+        assert "error" not in report, report.get("error")
+        for task, other in (("a", "heads.b"), ("b", "heads.a")):
+            step = report[task]
+            assert step["loss"] == pytest.approx(step["expected_loss"], rel=1e-6)
+            for name, grad in step["grads"].items():
+                expected = step["expected_grads"][name]
+                if name.startswith(other):
+                    assert grad is None and expected is None, name  # untouched by this step
+                else:
+                    assert torch.allclose(torch.tensor(grad), torch.tensor(expected),
+                                          atol=1e-6), (task, name)
+    # task a: rank 1 ran the stand-in, its counter untouched; task b: shards of 2 and 1
+    assert [r["a"]["stand_in"] for r in reports] == [False, True]
+    assert [r["a"]["counted"] for r in reports] == [1, 0]
+    assert [r["b"]["counted"] for r in reports] == [2, 1]

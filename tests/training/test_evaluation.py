@@ -51,6 +51,15 @@ def test_training_metrics_do_not_leak_into_evaluation(toy):
     assert first == second
 
 
+def test_no_batches_is_a_warning_unless_only_this_process_has_none(toy, caplog):
+    model, _ = toy
+    caplog.set_level("WARNING", logger="hmtl.training.evaluation")
+    assert "loss" not in evaluate(model, "pos", [], warn_if_empty=False)
+    assert not caplog.records  # an empty shard of a distributed evaluation: quiet
+    evaluate(model, "pos", [])
+    assert [r.getMessage() for r in caplog.records] == ["Task pos: the evaluation data is empty"]
+
+
 def test_the_matrix_loads_each_rows_weights(toy, tmp_path):
     model, tasks = toy
     # best_pos.th: the current weights; best_ent.th: pos tagger zeroed (uniform predictions)

@@ -16,7 +16,8 @@ from allennlp.data.tokenizers import Token
 from allennlp.models import Model
 from allennlp.nn import RegularizerApplicator
 from allennlp.nn.util import get_text_field_mask, sequence_cross_entropy_with_logits
-from allennlp.training.metrics import CategoricalAccuracy
+
+from hmtl.metrics.accuracy import DistributedCategoricalAccuracy
 
 
 @DatasetReader.register("toy_tagging", exist_ok=True)
@@ -72,7 +73,7 @@ class ToyMultiTaskModel(Model):
                 for name, namespace in tasks.items()
             }
         )
-        self.accuracy = {name: CategoricalAccuracy() for name in tasks}
+        self.accuracy = {name: DistributedCategoricalAccuracy() for name in tasks}
         # (task, training mode, gradients enabled) of every forward call, for the tests
         self.calls: list[tuple[str, bool, bool]] = []
         # training forward calls so far: a buffer, so checkpoints carry it

@@ -49,6 +49,7 @@ class CoreferenceHead(Head):
     """
 
     gold_fields = ("span_labels",)
+    loss_reduction = "sum"  # over kept spans and documents (``_loss``)
 
     def __init__(
         self,

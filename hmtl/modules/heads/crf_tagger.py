@@ -13,8 +13,8 @@ from allennlp.common.checks import ConfigurationError
 from allennlp.data import Vocabulary
 from allennlp.modules import ConditionalRandomField, TimeDistributed
 from allennlp.modules.conditional_random_field import allowed_transitions
-from allennlp.training.metrics import CategoricalAccuracy
 
+from hmtl.metrics.accuracy import DistributedCategoricalAccuracy
 from hmtl.metrics.span_f1 import DistributedSpanBasedF1Measure
 from hmtl.modules.heads.head import Head
 
@@ -42,6 +42,7 @@ class CrfTaggerHead(Head):
     """
 
     gold_fields = ("tags",)
+    loss_reduction = "sum"
 
     def __init__(
         self,
@@ -101,7 +102,7 @@ class CrfTaggerHead(Head):
         )
 
         self._verbose_metrics = verbose_metrics
-        self._accuracy = CategoricalAccuracy()
+        self._accuracy = DistributedCategoricalAccuracy()
         self._span_f1: Optional[DistributedSpanBasedF1Measure] = None  # noqa: UP045
         if calculate_span_f1:
             self._span_f1 = DistributedSpanBasedF1Measure(

@@ -6,7 +6,7 @@ dimensions of the encoder input and output once the hierarchy is wired; it passe
 extras ``vocab``, ``encoder_input_dim`` and ``encoder_output_dim`` to ``Lazy.construct``.
 """
 
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 from allennlp.common import Registrable
@@ -25,6 +25,13 @@ class Head(torch.nn.Module, Registrable):
     #: them, because one batch is shared by all heads and e.g. ``tags`` means NER tags to one
     #: tagger and mention tags to another.
     gold_fields: tuple[str, ...] = ()
+
+    #: How ``loss`` is reduced over the instances of a batch: ``"sum"`` (a sum over instances),
+    #: ``"mean_instances"`` (a mean over instances, AllenNLP's convention and the default) or
+    #: ``"mean_token_pairs"`` (a mean over the real token pairs of the batch). Distributed
+    #: training weights each process's shard of a batch by it, so that the shards' gradients
+    #: add up to the whole batch's (``hmtl.training.distributed.shard_weights``).
+    loss_reduction: ClassVar[str] = "mean_instances"
 
     def __init__(self, vocab: Vocabulary, encoder_input_dim: int, encoder_output_dim: int) -> None:
         super().__init__()

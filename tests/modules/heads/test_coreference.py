@@ -12,6 +12,7 @@ from allennlp.modules import FeedForward
 from hmtl.modules.heads.coreference import CoreferenceHead
 from hmtl.modules.heads.coreference_decoding import decode_clusters, document_clusters
 from hmtl.modules.heads.head import Head
+from hmtl.training.distributed import shard_weights
 
 INPUT_DIM = 6  # encoder_input_dim
 OUTPUT_DIM = 4  # encoder_output_dim
@@ -286,8 +287,11 @@ def test_batched_documents_give_the_same_results_as_single_documents() -> None:
             == single["predicted_antecedents"][0].tolist()
         )
         single_losses.append(single["loss"].item())
-    # The loss is summed over documents (as in Lee et al.), so the batch's is the sum of both.
+    # The loss is summed over documents (as in Lee et al.), so the batch's is the sum of both,
+    # which is what the head's loss_reduction tells distributed training (shard weights of 1).
     assert batch["loss"].item() == pytest.approx(sum(single_losses), rel=1e-5)
+    weights = shard_weights({"text": {"tokens": {"tokens": mask.long()}}}, head.loss_reduction, 2)
+    assert weights == [1.0, 1.0]
 
 
 def test_gradients_reach_encoder_input_and_encoded_but_not_padding() -> None:

@@ -15,6 +15,7 @@ from allennlp.nn.util import get_text_field_mask
 
 from hmtl.modules.heads import CrfTaggerHead, Head
 from hmtl.testing.instances import as_batch, tagging_instance
+from hmtl.training.distributed import shard_weights
 
 LABELS = ["O", "U-PER", "B-PER", "I-PER", "L-PER", "U-LOC", "B-LOC", "I-LOC", "L-LOC"]
 NAMESPACE = "ner_labels"
@@ -124,6 +125,15 @@ def test_loss_is_the_summed_negative_log_likelihood():
     per_tag = math.log(math.exp(10) + 8 * math.exp(0))  # 9 tags: one scores 10, eight score 0
     expected = (per_tag - 10) + (per_tag - 0)
     assert loss["loss"].item() == pytest.approx(expected, rel=1e-5)
+    # A sum over sentences: distributed training gives each sentence's shard weight 1.
+    mask = torch.ones(2, 1, dtype=torch.bool)
+    weights = shard_weights({"tokens": {"tokens": {"tokens": mask.long()}}},
+                            head.loss_reduction, 2)
+    parts = [head(torch.zeros(1, 1, 3), encoded[i:i + 1], mask[i:i + 1], tags=tags[i:i + 1])
+             for i in range(2)]
+    assert weights == [1.0, 1.0]
+    assert sum(w * p["loss"].item() for w, p in zip(weights, parts)) == pytest.approx(
+        expected, rel=1e-5)
 
 
 def test_span_f1_and_accuracy_by_hand():

@@ -15,6 +15,7 @@ from allennlp.nn.util import get_text_field_mask
 
 from hmtl.modules.heads import Head, RelationHead
 from hmtl.testing.instances import as_batch, relation_instance
+from hmtl.training.distributed import shard_weights
 
 NAMESPACE = "relation_ace_labels"
 
@@ -138,6 +139,27 @@ def test_loss_averages_bce_over_real_pairs_only():
     # one negative cell at logit 1 -> log(1+e^1); six negative cells at 0 -> log 2.
     expected = (math.log(1 + math.exp(-2)) + math.log(1 + math.exp(1)) + 6 * math.log(2)) / 8
     assert loss.item() == pytest.approx(expected, rel=1e-6)
+
+
+def test_shard_losses_weighted_by_real_token_pairs_add_up_to_the_batch_loss():
+    """The loss is a mean over real token pairs (loss_reduction): shards of a batch, weighted by
+    their share of the pairs, add up to the batch's loss."""
+    torch.manual_seed(0)
+    vocab = make_vocab()
+    head = RelationHead(vocab, 4, 4)
+    # sentences of 3, 1 and 2 tokens padded to 3; one gold relation (0 -> 1, PHYS) in the third
+    mask = torch.tensor([[True, True, True], [True, False, False], [True, True, False]])
+    relations = torch.full((3, 1, 3), label(vocab, "*"))
+    relations[2, 0, 0], relations[2, 0, 1] = label(vocab, "ARG1_PHYS"), label(vocab, "ARG2_PHYS")
+    encoded = torch.randn(3, 3, 4)
+    whole = head(encoded, encoded, mask, relations=relations)["loss"]
+    weights = shard_weights({"text": {"tokens": {"tokens": mask.long()}}}, head.loss_reduction, 2)
+    # shards {0, 1} and {2}: 3*3 + 1*1 = 10 and 2*2 = 4 of 14 real pairs
+    assert weights == pytest.approx([10 / 14, 4 / 14])
+    parts = [head(encoded[a:b], encoded[a:b], mask[a:b], relations=relations[a:b])["loss"]
+             for a, b in ((0, 2), (2, 3))]
+    assert (weights[0] * parts[0] + weights[1] * parts[1]).item() == pytest.approx(
+        whole.item(), rel=1e-6)
 
 
 def test_scores_have_the_multi_head_selection_form():
