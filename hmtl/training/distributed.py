@@ -36,8 +36,10 @@ How a distributed run keeps the numbers of a single-process run with the same co
   batch's first instance with weight 0, so it joins DDP's reduction with exact zeros; its
   metrics are restored afterwards (``metrics_unchanged``), so the stand-in is never counted.
 - **Metrics** sum their counts across ranks when read (``hmtl.metrics``), so validation scores
-  are those of the whole validation set. Validation runs without DDP and skips empty shards;
-  the validation loss is rebuilt per global batch (``evaluate_shards``).
+  are those of the whole validation set; a model holding a metric that all-reduces on every
+  call (most of AllenNLP's) is refused (``check_metrics_reduce_when_read``). Validation runs
+  without DDP and skips empty shards; the validation loss is rebuilt per global batch
+  (``evaluate_shards``).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime
+import inspect
 import logging
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -398,27 +401,57 @@ def shard_loss(
         return step(task_name, shard.batch, shard.weight * scale, penalty_weight)
 
 
-def _metrics_of(module: torch.nn.Module) -> list[Metric]:
-    found: dict[int, Metric] = {}
-    for submodule in module.modules():
-        for value in vars(submodule).values():
+def _metrics_of(module: torch.nn.Module) -> dict[str, Metric]:
+    """Every AllenNLP metric held by ``module`` or its submodules, directly or in a dict, list or
+    tuple attribute, by where it is held (``heads.ner._accuracy``, ``accuracy[pos]``)."""
+    found: dict[int, tuple[str, Metric]] = {}
+    for prefix, submodule in module.named_modules():
+        for attribute, value in vars(submodule).items():
+            place = f"{prefix}.{attribute}" if prefix else attribute
             if isinstance(value, Mapping):
-                items: Iterable[Any] = value.values()
+                items: Iterable[tuple[str, Any]] = [
+                    (f"{place}[{key}]", item) for key, item in value.items()
+                ]
             elif isinstance(value, list | tuple):
-                items = value
+                items = [(f"{place}[{index}]", item) for index, item in enumerate(value)]
             else:
-                items = [value]
-            for item in items:
+                items = [(place, value)]
+            for name, item in items:
                 if isinstance(item, Metric):
-                    found[id(item)] = item
-    return list(found.values())
+                    found.setdefault(id(item), (name, item))
+    return dict(found.values())
+
+
+def _reduces_on_every_call(metric: Metric) -> bool:
+    try:
+        source = inspect.getsource(type(metric).__call__)
+    except (OSError, TypeError):  # no source to read: assume it does not
+        return False
+    return "dist_reduce" in source or "dist.all_reduce" in source
+
+
+def check_metrics_reduce_when_read(model: torch.nn.Module) -> None:
+    """Refuse a model with a metric that sums across processes inside ``__call__`` (most of
+    AllenNLP's): distributed validation skips the forward pass of a process whose shard is
+    empty, so the others would wait for it forever. hmtl's metrics sum when read."""
+    calling = [
+        f"{name} ({type(metric).__name__})"
+        for name, metric in _metrics_of(model).items()
+        if _reduces_on_every_call(metric)
+    ]
+    if calling:
+        raise ConfigurationError(
+            f"the model's metrics {', '.join(calling)} sum their counts across processes on "
+            "every call, which hangs distributed training; use metrics that sum when read "
+            "(hmtl.metrics: distributed_categorical_accuracy, distributed_span_f1, ...)"
+        )
 
 
 @contextlib.contextmanager
 def metrics_unchanged(module: torch.nn.Module) -> Iterator[None]:
     """Restore the state of every AllenNLP metric held by ``module`` or its submodules (directly
     or in a dict, list or tuple attribute) on exit: a forward pass inside is not counted."""
-    saved = [(metric, copy.deepcopy(vars(metric))) for metric in _metrics_of(module)]
+    saved = [(metric, copy.deepcopy(vars(metric))) for metric in _metrics_of(module).values()]
     try:
         yield
     finally:

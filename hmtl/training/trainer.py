@@ -45,6 +45,7 @@ from hmtl.training.distributed import (
     WeightedTaskLoss,
     all_reduce_sum,
     barrier,
+    check_metrics_reduce_when_read,
     current_context,
     data_parallel,
     evaluate_shards,
@@ -188,6 +189,8 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
             self._context.local_rank if distributed and cuda_device >= 0 else cuda_device
         )
         self._model = model.to(self._device)
+        if distributed:
+            check_metrics_reduce_when_read(self._model)
         self._step: torch.nn.Module | None = None  # what training steps call (``train``)
         self._tasks = {task.name: task for task in tasks}
         self._serialization_dir = Path(serialization_dir)

@@ -12,8 +12,9 @@ import torch.distributed as dist
 from allennlp.common import Params
 from allennlp.common.checks import ConfigurationError
 from allennlp.data import Vocabulary
-from allennlp.training.metrics import Metric
+from allennlp.training.metrics import CategoricalAccuracy, Metric
 
+from hmtl.metrics.accuracy import DistributedCategoricalAccuracy
 from hmtl.modules.heads.head import Head
 from hmtl.training.distributed import (
     MEAN_INSTANCES,
@@ -24,6 +25,7 @@ from hmtl.training.distributed import (
     WeightedTaskLoss,
     all_reduce_sum,
     batch_size_of,
+    check_metrics_reduce_when_read,
     current_context,
     data_parallel,
     head_loss_reduction,
@@ -266,6 +268,16 @@ def test_metrics_are_restored_after_a_stand_in():
         model(task_name="b", **batch)
         assert model.counts["a"].seen == 6
     assert (model.counts["a"].seen, model.counts["b"].seen) == (3, 0)
+
+
+def test_a_metric_that_reduces_on_every_call_is_refused():
+    model = _TwoTasks()
+    model.heads["a"].accuracy = DistributedCategoricalAccuracy()
+    check_metrics_reduce_when_read(model)  # counts locally, sums when read
+    model.per_task = [CategoricalAccuracy()]  # AllenNLP's all-reduces inside __call__
+    with pytest.raises(ConfigurationError,
+                       match=r"metrics per_task\[0\] \(CategoricalAccuracy\) sum"):
+        check_metrics_reduce_when_read(model)
 
 
 # Global batches of the DDP test: task a (summed loss) with one instance, so rank 1's shard is
