@@ -1,15 +1,11 @@
 """Counts are summed over the processes of a distributed run (two CPU processes, gloo)."""
 
-import multiprocessing
-import traceback
-
 import pytest
-import torch
-import torch.distributed as dist
 
 from hmtl.metrics.coreference import ConllCorefScores
 from hmtl.metrics.distributed import sum_across_processes, sum_counters_across_processes
 from hmtl.metrics.relation_f1 import RelationF1Measure
+from hmtl.testing.processes import run_in_processes
 
 A, B, C, D, E, X = (0, 0), (2, 3), (5, 5), (7, 8), (10, 10), (12, 12)
 
@@ -24,46 +20,23 @@ def test_outside_a_run_the_counts_come_back_unchanged():
     }
 
 
-def _worker(rank: int, store: str, results) -> None:
-    try:
-        torch.set_num_threads(1)
-        dist.init_process_group("gloo", init_method=f"file://{store}", rank=rank, world_size=2)
-        coref = ConllCorefScores()
-        relations = RelationF1Measure()
-        if rank == 0:
-            coref([[[A, B], [C, D], [X]]], [[[A, B, C], [D, E]]])
-            relations([[(0, 1, "PHYS")]], [[(0, 1, "PHYS")]])
-            labels = {"tp": {"PER": 1}}
-        else:
-            coref([[[(0, 1), (3, 3)]]], [[[(0, 1), (3, 3)]]])
-            relations([[(0, 2, "ART")]], [[]])  # a type rank 0 never saw
-            labels = {"tp": {"ORG": 2}, "fn": {"ORG": 1}}
-        results.put(
-            (
-                rank,
-                coref.get_metric(),
-                relations.get_metric(),
-                sum_counters_across_processes(labels),
-            )
-        )
-        dist.destroy_process_group()
-    except Exception:  # noqa: BLE001 - report any failure to the parent test
-        results.put((rank, traceback.format_exc(), None, None))
+def _scores(rank: int) -> tuple[dict, dict, dict]:
+    coref = ConllCorefScores()
+    relations = RelationF1Measure()
+    if rank == 0:
+        coref([[[A, B], [C, D], [X]]], [[[A, B, C], [D, E]]])
+        relations([[(0, 1, "PHYS")]], [[(0, 1, "PHYS")]])
+        labels = {"tp": {"PER": 1}}
+    else:
+        coref([[[(0, 1), (3, 3)]]], [[[(0, 1), (3, 3)]]])
+        relations([[(0, 2, "ART")]], [[]])  # a type rank 0 never saw
+        labels = {"tp": {"ORG": 2}, "fn": {"ORG": 1}}
+    return coref.get_metric(), relations.get_metric(), sum_counters_across_processes(labels)
 
 
 def test_two_processes_report_the_scores_of_all_their_documents(tmp_path):
-    context = multiprocessing.get_context("fork")
-    results = context.Queue()
-    workers = [
-        context.Process(target=_worker, args=(rank, str(tmp_path / "store"), results))
-        for rank in range(2)
-    ]
-    for worker in workers:
-        worker.start()
-    reports = [results.get(timeout=60) for _ in workers]
-    for worker in workers:
-        worker.join(timeout=30)
-    for _, coref, relations, labels in reports:
+    reports = run_in_processes(_scores, tmp_path)
+    for coref, relations, labels in reports:
         assert isinstance(coref, dict), coref
         # Rank 0's document: MUC (1, 3, 1, 2); rank 1's: (1, 1, 1, 1) -> 2/4 and 2/3 on both.
         assert coref["muc_recall"] == pytest.approx(2 / 4)

@@ -3,12 +3,9 @@ the stand-in for an empty shard, and DistributedDataParallel's gradients (two CP
 gloo)."""
 
 import copy
-import multiprocessing
-import traceback
 
 import pytest
 import torch
-import torch.distributed as dist
 from allennlp.common import Params
 from allennlp.common.checks import ConfigurationError
 from allennlp.data import Vocabulary
@@ -16,6 +13,7 @@ from allennlp.training.metrics import CategoricalAccuracy, Metric
 
 from hmtl.metrics.accuracy import DistributedCategoricalAccuracy
 from hmtl.modules.heads.head import Head
+from hmtl.testing.processes import run_in_processes
 from hmtl.training.distributed import (
     MEAN_INSTANCES,
     MEAN_TOKEN_PAIRS,
@@ -287,55 +285,38 @@ Y = torch.tensor([1.0, -2.0, 0.5])
 STEPS = [("a", {"x": X[:1], "y": Y[:1]}), ("b", {"x": X, "y": Y})]
 
 
-def _ddp_worker(rank: int, store: str, results) -> None:
-    try:
-        torch.set_num_threads(1)
-        dist.init_process_group("gloo", init_method=f"file://{store}", rank=rank, world_size=2)
-        context = current_context()
-        torch.manual_seed(rank)  # different initial weights: DDP gives every rank rank 0's
-        model = _TwoTasks()
-        step = data_parallel(WeightedTaskLoss(model), context, torch.device("cpu"))
-        reference = copy.deepcopy(model)  # rank 0's weights now, trained in one process
-        report = {"rank": rank}
-        for task, batch in STEPS:
-            for module in (model, reference):
-                module.zero_grad(set_to_none=True)
-            shard = training_shard(batch, head_loss_reduction(model, task), context)
-            loss = shard_loss(step, task, shard, context)
-            loss.backward()
-            expected = WeightedTaskLoss(reference)(task, batch)
-            expected.backward()
-            grads = dict(model.named_parameters())
-            report[task] = {
-                "loss": (all_reduce_sum(loss.detach()) / 2).item(),
-                "expected_loss": expected.item(),
-                "stand_in": shard.stand_in,
-                "counted": model.counts[task].seen,
-                "grads": {name: None if p.grad is None else p.grad.tolist()
-                          for name, p in grads.items()},
-                "expected_grads": {name: None if p.grad is None else p.grad.tolist()
-                                   for name, p in reference.named_parameters()},
-            }
-        results.put(report)
-        dist.destroy_process_group()
-    except Exception:  # noqa: BLE001 - report any failure to the parent test
-        results.put({"rank": rank, "error": traceback.format_exc()})
+def _ddp_steps(rank: int) -> dict:
+    context = current_context()
+    torch.manual_seed(rank)  # different initial weights: DDP gives every rank rank 0's
+    model = _TwoTasks()
+    step = data_parallel(WeightedTaskLoss(model), context, torch.device("cpu"))
+    reference = copy.deepcopy(model)  # rank 0's weights now, trained in one process
+    report = {}
+    for task, batch in STEPS:
+        for module in (model, reference):
+            module.zero_grad(set_to_none=True)
+        shard = training_shard(batch, head_loss_reduction(model, task), context)
+        loss = shard_loss(step, task, shard, context)
+        loss.backward()
+        expected = WeightedTaskLoss(reference)(task, batch)
+        expected.backward()
+        grads = dict(model.named_parameters())
+        report[task] = {
+            "loss": (all_reduce_sum(loss.detach()) / 2).item(),
+            "expected_loss": expected.item(),
+            "stand_in": shard.stand_in,
+            "counted": model.counts[task].seen,
+            "grads": {name: None if p.grad is None else p.grad.tolist()
+                      for name, p in grads.items()},
+            "expected_grads": {name: None if p.grad is None else p.grad.tolist()
+                               for name, p in reference.named_parameters()},
+        }
+    return report
 
 
 def test_ddp_gives_the_global_gradient_and_leaves_other_tasks_without_one(tmp_path):
-    context = multiprocessing.get_context("fork")
-    results = context.Queue()
-    workers = [
-        context.Process(target=_ddp_worker, args=(rank, str(tmp_path / "store"), results))
-        for rank in range(2)
-    ]
-    for worker in workers:
-        worker.start()
-    reports = sorted((results.get(timeout=60) for _ in workers), key=lambda r: r["rank"])
-    for worker in workers:
-        worker.join(timeout=30)
+    reports = run_in_processes(_ddp_steps, tmp_path)
     for report in reports:
-        assert "error" not in report, report.get("error")
         for task, other in (("a", "heads.b"), ("b", "heads.a")):
             step = report[task]
             assert step["loss"] == pytest.approx(step["expected_loss"], rel=1e-6)
