@@ -13,7 +13,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from hmtl.commands.train import add_overrides_argument, guarded, import_packages
+from hmtl.commands.train import (
+    add_overrides_argument,
+    add_package_argument,
+    guarded,
+    import_packages,
+)
 
 
 @guarded
@@ -53,14 +58,7 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentPa
     )
     parser.add_argument("config", help="the experiment config (JSON or Jsonnet)")
     add_overrides_argument(parser)
-    parser.add_argument(
-        "--include-package",
-        dest="include_package",
-        action="append",
-        default=[],
-        metavar="MODULE",
-        help="import MODULE first, so that the components it registers can be named (repeatable)",
-    )
+    add_package_argument(parser)
     parser.add_argument(
         "--strict",
         action="store_true",

@@ -41,6 +41,11 @@ def add_device_and_package_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="GPU index, or -1 for the CPU (default: multi_task_trainer.cuda_device)",
     )
+    add_package_argument(parser)
+
+
+def add_package_argument(parser: argparse.ArgumentParser) -> None:
+    """``--include-package``: modules to import so that their registered components exist."""
     parser.add_argument(
         "--include-package",
         dest="include_package",
