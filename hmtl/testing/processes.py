@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import subprocess
+import time
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -67,3 +70,12 @@ def run_in_processes(
         if not succeeded:
             raise ProcessFailed(f"process {rank} of {world_size} failed:\n{value}")
     return [value for _, _, value in reports]
+
+
+def wait_for_file(process: subprocess.Popen, path: Path, timeout_s: float) -> None:
+    """Wait until ``path`` exists while ``process`` still runs (to kill a run mid-training)."""
+    deadline = time.monotonic() + timeout_s
+    while not path.exists():
+        assert process.poll() is None, f"the process ended before writing {path.name}"
+        assert time.monotonic() < deadline, f"no {path.name} after {timeout_s:.0f} s"
+        time.sleep(0.02)

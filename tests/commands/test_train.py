@@ -14,6 +14,7 @@ import pytest
 import torch
 
 from hmtl.commands.main import main
+from hmtl.testing.processes import wait_for_file
 from hmtl.training.checkpointing import load_torch_file
 from tests.training.conftest import toy_config_dict
 
@@ -115,11 +116,7 @@ def test_a_killed_run_recovers_and_its_history_continues(config_file, tmp_path):
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 120
-        while not (run / "training_state.th").exists():
-            assert process.poll() is None, "training ended before its first checkpoint"
-            assert time.monotonic() < deadline, "no checkpoint after 120 s"
-            time.sleep(0.02)
+        wait_for_file(process, run / "training_state.th", timeout_s=120)
         time.sleep(0.25)  # into the next epoch
     finally:
         process.send_signal(signal.SIGKILL)

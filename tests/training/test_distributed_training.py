@@ -15,6 +15,7 @@ import torch
 
 from hmtl.commands.main import main
 from hmtl.data.demo_corpus import write_demo_corpus
+from hmtl.testing.processes import wait_for_file
 from hmtl.training.checkpointing import load_torch_file
 from tests.training.conftest import toy_config_dict
 from tests.training.tiny_demo import demo_config
@@ -111,11 +112,7 @@ def test_a_killed_distributed_run_recovers_with_torchrun(tmp_path):
         start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 180
-        while not (run / "training_state.th").exists():
-            assert process.poll() is None, "training ended before its first checkpoint"
-            assert time.monotonic() < deadline, "no checkpoint after 180 s"
-            time.sleep(0.02)
+        wait_for_file(process, run / "training_state.th", timeout_s=180)
         time.sleep(0.25)  # into the next epoch
     finally:
         os.killpg(process.pid, signal.SIGKILL)  # the launcher and both workers
