@@ -16,11 +16,11 @@ from pathlib import Path
 from allennlp.common.checks import ConfigurationError
 
 from hmtl.data.formats.errors import FormatError
+from hmtl.predicting.loading import load_trained_run
 from hmtl.probing.data import PROBING_TASKS, probing_dir, probing_file
 from hmtl.probing.encoder import POOLINGS, SentenceEncoder
 from hmtl.probing.prober import SENTEVAL_SEED, LogisticRegressionProber
 from hmtl.probing.report import markdown_table, plot_layers, plot_path, results_json, write_json
-from hmtl.probing.run_dir import load_trained_run
 from hmtl.probing.runner import probe_builtin, probe_senteval
 from hmtl.probing.senteval_backend import senteval_importable
 
@@ -121,7 +121,7 @@ def _probe(args: argparse.Namespace) -> None:
                                  f"{SENTEVAL_INSTALL_HINT}.")
     logger.info("Probing backend: %s", backend)
 
-    trained = load_trained_run(args.serialization_dir, args.task)
+    trained = load_trained_run(args.serialization_dir, weights=args.task)
     encoder = SentenceEncoder(
         trained.model, trained.vocab, trained.token_indexers, pooling=args.pooling,
         batch_size=args.batch_size, cuda_device=args.cuda_device,

@@ -7,8 +7,9 @@ import torch
 from allennlp.common.checks import ConfigurationError
 
 import hmtl  # noqa: F401  (registers the project's components, as the command does)
+from hmtl.predicting.loading import load_trained_run
+from hmtl.predicting.weights import task_weight_files
 from hmtl.probing.encoder import SentenceEncoder
-from hmtl.probing.run_dir import load_trained_run, weight_files
 from tests.probing.tiny_model import tiny_config, write_run_dir
 
 
@@ -44,7 +45,7 @@ def test_reader_without_token_indexers_gets_allennlps_default(tmp_path):
 
 def test_missing_weights_list_what_exists(tmp_path):
     write_run_dir(tmp_path / "run", task="emd", train_steps=0)
-    assert list(weight_files(tmp_path / "run")) == ["emd"]
+    assert list(task_weight_files(tmp_path / "run")) == ["emd"]
     with pytest.raises(ConfigurationError, match="no best_ner.th.*task\\(s\\): emd"):
         load_trained_run(tmp_path / "run", "ner")
     (tmp_path / "run" / "best_emd.th").unlink()
