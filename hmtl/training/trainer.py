@@ -425,10 +425,9 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
             )
         if self._scaler is not None:
             self._scaler.scale(loss).backward()
+            self._scaler.unscale_(optimizer)
         else:
             loss.backward()
-        if self._scaler is not None:
-            self._scaler.unscale_(optimizer)
         if self._grad_clipping is not None:
             for parameter in self._model.parameters():
                 grad = parameter.grad
