@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from hmtl.commands.train import guarded
-from hmtl.predicting.weights import BEST
+from hmtl.commands.arguments import guarded
+from hmtl.experiment.weights import BEST
 
 
 def add_weights_arguments(parser: argparse.ArgumentParser) -> None:

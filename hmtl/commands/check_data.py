@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from hmtl.commands.train import (
+from hmtl.commands.arguments import (
     add_overrides_argument,
     add_package_argument,
     guarded,
@@ -27,9 +27,10 @@ def run(args: argparse.Namespace) -> int:
     import_packages(args.include_package)
     from allennlp.common import Params
 
-    from hmtl.training.config import load_config
-    from hmtl.training.data_check import check_tasks, format_report, model_limits
-    from hmtl.training.experiment import build_tasks
+    from hmtl.data.check import check_tasks, format_report
+    from hmtl.experiment.config import load_config
+    from hmtl.experiment.limits import model_limits
+    from hmtl.experiment.task import build_tasks
 
     params = load_config(args.config, args.overrides)
     model = params.get("model")

@@ -16,7 +16,7 @@ from typing import Any
 from allennlp.common import Params
 from allennlp.common.checks import ConfigurationError
 
-from hmtl.commands.train import (
+from hmtl.commands.arguments import (
     add_device_and_package_arguments,
     add_overrides_argument,
     guarded,
@@ -78,9 +78,9 @@ def ensure_corpus(data_dir: Path, num_documents: int | None) -> None:
 def run(args: argparse.Namespace) -> int:
     """Generate the corpus if needed, then train (or recover, or report a finished run)."""
     import_packages(args.include_package)
-    from hmtl.training.config import load_config
+    from hmtl.experiment.config import load_config
+    from hmtl.experiment.run_dir import CONFIG_FILE
     from hmtl.training.experiment import METRICS_FILE, train
-    from hmtl.training.run_dir import CONFIG_FILE
     from hmtl.training.trainer import TRAINING_STATE
 
     config = find_config(args.config)

@@ -14,7 +14,7 @@ import json
 
 from allennlp.common.checks import ConfigurationError
 
-from hmtl.commands.train import (
+from hmtl.commands.arguments import (
     add_device_and_package_arguments,
     add_overrides_argument,
     configure_logging,

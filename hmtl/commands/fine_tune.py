@@ -12,7 +12,7 @@ from pathlib import Path
 
 from allennlp.common.checks import ConfigurationError
 
-from hmtl.commands.train import (
+from hmtl.commands.arguments import (
     add_device_and_package_arguments,
     add_overrides_argument,
     configure_logging,
@@ -55,9 +55,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Fine-tune from parsed arguments."""
     import_packages(args.include_package)
-    from hmtl.training.config import load_config
+    from hmtl.experiment.config import load_config
+    from hmtl.experiment.run_dir import CONFIG_FILE
     from hmtl.training.experiment import Pretrained, train
-    from hmtl.training.run_dir import CONFIG_FILE
 
     weights = Path(args.pretrained_dir) / args.pretrained_model_name
     if not weights.is_file():

@@ -19,7 +19,7 @@ from typing import Any, TextIO
 from allennlp.common.checks import ConfigurationError
 
 from hmtl.commands.archive import add_weights_arguments, weights_choice
-from hmtl.commands.train import add_device_and_package_arguments, guarded, import_packages
+from hmtl.commands.arguments import add_device_and_package_arguments, guarded, import_packages
 from hmtl.predicting.document import Document
 from hmtl.predicting.inputs import FORMATS, STDIN, TRAINING_FORMATS
 

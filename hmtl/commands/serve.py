@@ -10,7 +10,7 @@ import argparse
 import logging
 from collections.abc import Callable
 
-from hmtl.commands.train import add_device_and_package_arguments, guarded, import_packages
+from hmtl.commands.arguments import add_device_and_package_arguments, guarded, import_packages
 from hmtl.serving.limits import (
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_TEXT_CHARS,

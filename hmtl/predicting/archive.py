@@ -19,7 +19,7 @@ from pathlib import Path
 
 from allennlp.common.checks import ConfigurationError
 
-from hmtl.predicting.weights import choose_weights
+from hmtl.experiment.weights import choose_weights
 
 CONFIG = "config.json"
 VOCABULARY = "vocabulary"
@@ -46,7 +46,7 @@ def create_archive(
     run_dir: str | os.PathLike, output: str | os.PathLike, weights: str | None = None
 ) -> Path:
     """Write ``output`` (a gzipped tar) from ``run_dir`` with the weights ``weights`` selects
-    (see ``hmtl.predicting.weights.choose_weights``); returns the path of the weights used."""
+    (see ``hmtl.experiment.weights.choose_weights``); returns the path of the weights used."""
     run_dir = check_run_directory(run_dir)
     chosen = choose_weights(run_dir, weights)
     output = Path(output)

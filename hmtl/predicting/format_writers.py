@@ -27,9 +27,9 @@ from hmtl.data.formats.conll2003 import DOCSTART, write_conll2003
 from hmtl.data.formats.conll2012 import NAMED_ENTITY_COLUMN, write_conll2012
 from hmtl.data.formats.coref_spans import CorefMention, format_coref_column
 from hmtl.data.formats.lines import is_blank, iter_lines
+from hmtl.experiment.prediction_writers import relation_columns
 from hmtl.predicting.inputs import CONLL2003, CONLL2012, LIKE_CONLL
 from hmtl.predicting.outputs import CLUSTERS, RELATIONS, SPANS
-from hmtl.training.prediction_writers import relation_columns
 
 logger = logging.getLogger(__name__)
 

@@ -29,8 +29,8 @@ from allennlp.data.token_indexers import SingleIdTokenIndexer
 from allennlp.models import Model
 
 from hmtl.data.char_padding import set_min_character_padding
+from hmtl.experiment.weights import choose_weights
 from hmtl.predicting.archive import check_run_directory, extracted_archive, is_archive
-from hmtl.predicting.weights import choose_weights
 
 logger = logging.getLogger(__name__)
 
@@ -67,11 +67,10 @@ def load_trained_run(
     """Load a run directory or archive with the weights ``weights`` selects (None: ``best.th``,
     or a run's only ``best_<task>.th``; ``"best"``; or a task name), on ``cuda_device``."""
     # Imported here: the training package is only needed once a model is actually loaded.
-    from hmtl.training.checkpointing import load_model_weights, load_torch_file
-    from hmtl.training.experiment import build_model, widest_filter
-    from hmtl.training.run_dir import read_saved_config
-    from hmtl.training.trainer import device_for
-    from hmtl.training.vocabulary import load_vocabulary
+    from hmtl.experiment.model import build_model, device_for, widest_filter
+    from hmtl.experiment.run_dir import read_saved_config
+    from hmtl.experiment.vocabulary import load_vocabulary
+    from hmtl.experiment.weights import load_model_weights, load_torch_file
 
     source = Path(path)
     with run_directory(source) as directory:

@@ -34,6 +34,7 @@ from allennlp.data.fields import TextField
 from allennlp.nn.util import move_to_device
 
 from hmtl.data.readers.gc_pause import gc_paused
+from hmtl.experiment.prediction_writers import tags_to_spans
 from hmtl.modules.heads.coreference import CoreferenceHead
 from hmtl.modules.heads.crf_tagger import CrfTaggerHead
 from hmtl.modules.heads.relation import RelationHead
@@ -42,7 +43,6 @@ from hmtl.predicting.document import Document, from_sentences
 from hmtl.predicting.loading import TrainedRun, inference_device, load_trained_run, task_blocks
 from hmtl.predicting.tokenization import Tokenizer
 from hmtl.predicting.windows import DEFAULT_MAX_TOKENS, Window, split_windows, window_warnings
-from hmtl.training.prediction_writers import tags_to_spans
 
 logger = logging.getLogger(__name__)
 

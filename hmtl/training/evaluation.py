@@ -17,8 +17,8 @@ import torch
 from allennlp.common.tqdm import Tqdm
 from allennlp.nn.util import move_to_device
 
-from hmtl.training.checkpointing import load_model_weights, load_torch_file
-from hmtl.training.task import Task
+from hmtl.experiment.task import Task
+from hmtl.experiment.weights import load_model_weights, load_torch_file
 
 logger = logging.getLogger(__name__)
 

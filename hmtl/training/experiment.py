@@ -14,28 +14,39 @@ the other ranks leave and rank 0 alone scores the test sets, exactly as a single
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import logging
 import os
-import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import torch
 from allennlp.common import Params
 from allennlp.common.checks import ConfigurationError
 from allennlp.data import Vocabulary
-from allennlp.models import Model
-from allennlp.models.model import remove_weights_related_keys_from_params
-from allennlp.nn import RegularizerApplicator
 
-from hmtl.data.char_padding import set_min_character_padding, widest_character_filter
-from hmtl.training.checkpointing import atomic_write_text, load_model_weights, load_torch_file
-from hmtl.training.config import DataLoaderSpecs, apply_overrides, task_keys, trainer_params
+from hmtl.experiment.config import apply_overrides, trainer_params
+from hmtl.experiment.files import atomic_write_text
+from hmtl.experiment.model import (
+    build_model,
+    check_embedding_files,
+    device_for,
+    use_gold_mentions,
+    widest_filter,
+)
+from hmtl.experiment.run_dir import (
+    add_log_file,
+    check_recover_config,
+    prepare_serialization_dir,
+    read_saved_config,
+    remove_log_file,
+    write_config,
+)
+from hmtl.experiment.task import Task, build_tasks
+from hmtl.experiment.vocabulary import build_vocabulary, load_vocabulary, save_vocabulary
+from hmtl.experiment.weights import load_model_weights, load_torch_file
 from hmtl.training.distributed import (
     DistributedSettings,
     ProcessContext,
@@ -45,18 +56,8 @@ from hmtl.training.distributed import (
     leave_process_group,
 )
 from hmtl.training.evaluation import compute_test_matrix
-from hmtl.training.run_dir import (
-    add_log_file,
-    check_recover_config,
-    prepare_serialization_dir,
-    read_saved_config,
-    remove_log_file,
-    write_config,
-)
 from hmtl.training.seeding import set_seeds
-from hmtl.training.task import Task
-from hmtl.training.trainer import DEFAULT_SEED, MultiTaskTrainer, device_for
-from hmtl.training.vocabulary import build_vocabulary, load_vocabulary, save_vocabulary
+from hmtl.training.trainer import DEFAULT_SEED, MultiTaskTrainer
 
 logger = logging.getLogger(__name__)
 
@@ -70,82 +71,6 @@ class Pretrained:
 
     directory: str
     weights_name: str
-
-
-def task_names(params: Params) -> list[str]:
-    """Task names of a config, without building anything (the original default name: ner)."""
-    names = []
-    for key in task_keys(params):
-        block = params.get(key)
-        block = block.as_dict(quiet=True) if isinstance(block, Params) else block
-        description = block.get("task_description", {}) if isinstance(block, dict) else {}
-        names.append(description.get("task_name", "ner") if isinstance(description, dict) else "")
-    duplicates = sorted({name for name in names if names.count(name) > 1})
-    if duplicates:
-        raise ConfigurationError(
-            f"task names must be unique; {', '.join(duplicates)} is used by several task_ blocks"
-        )
-    return names
-
-
-def build_tasks(params: Params, character_width: int | None = None) -> list[Task]:
-    """Every ``task_<name>`` block as a Task, with its loaders' batching from ``iterators``."""
-    specs = DataLoaderSpecs.from_config(params, task_names(params))
-    with warnings.catch_warnings():
-        # AllenNLP warns about character indexers without a minimum padding; it is set just
-        # below from the model's widest filter.
-        warnings.filterwarnings("ignore", message="You are using the default value .0. of `min_p")
-        tasks = [Task.from_config(key, params.get(key), specs) for key in task_keys(params)]
-    if character_width:
-        for task in tasks:
-            pad_character_indexers(task, character_width)
-    return tasks
-
-
-def pad_character_indexers(task: Task, width: int) -> None:
-    """Make character indexers pad words to the widest character-CNN filter (short words would
-    otherwise be narrower than the filter and crash the CNN)."""
-    readers = {id(task.reader): task.reader, id(task.validation_reader): task.validation_reader}
-    for reader in readers.values():
-        indexers = getattr(reader, "_token_indexers", None)
-        if indexers:
-            set_min_character_padding(indexers, width)
-
-
-def widest_filter(model_params: Params) -> int | None:
-    """The widest character-CNN filter of the config's text field embedder, if any."""
-    embedder = model_params.get("text_field_embedder", None)
-    if embedder is None:
-        return None
-    return widest_character_filter(embedder) or None
-
-
-def check_embedding_files(model_params: Params | dict[str, Any]) -> None:
-    """Fail before reading any data when an embedding file the model needs is missing."""
-    from hmtl.modules.embedding_files import check_embedding_files as check
-
-    check(model_params.as_dict(quiet=True) if isinstance(model_params, Params) else model_params)
-
-
-def build_model(params: Params, vocab: Vocabulary, for_loading_weights: bool = False) -> Model:
-    """The ``model`` block as a Model. ``for_loading_weights`` drops ``pretrained_file`` keys:
-    the weights will be overwritten, so GloVe files need not be read again."""
-    model_params = Params(copy.deepcopy(params.get("model").as_dict(quiet=True)))
-    if for_loading_weights:
-        remove_weights_related_keys_from_params(model_params, ["pretrained_file"])
-    check_embedding_files(model_params)
-    regularizer = None
-    if "regularizer" in params:
-        try:
-            regularizer = RegularizerApplicator.from_params(
-                Params(copy.deepcopy(params.get("regularizer").as_dict(quiet=True)))
-            )
-        except (TypeError, ValueError) as error:
-            raise ConfigurationError(f"regularizer: {error}") from error
-    try:
-        return Model.from_params(params=model_params, vocab=vocab, regularizer=regularizer)
-    except (TypeError, ValueError) as error:
-        raise ConfigurationError(f"model: cannot build the model: {error}") from error
 
 
 def read_every_split(tasks: Iterable[Task]) -> None:
@@ -313,17 +238,6 @@ def _train(
     return metrics
 
 
-def use_gold_mentions(model: torch.nn.Module) -> int:
-    """Make every coreference head of ``model`` evaluate on gold mentions; returns how many.
-
-    The heads expose ``eval_on_gold_mentions`` as a plain attribute (the original's ``-g`` flag
-    was parsed and then ignored)."""
-    heads = [m for m in model.modules() if hasattr(m, "eval_on_gold_mentions")]
-    for head in heads:
-        head.eval_on_gold_mentions = True
-    return len(heads)
-
-
 def evaluate_run(
     serialization_dir: str | os.PathLike,
     *,
@@ -368,7 +282,7 @@ def evaluate_run(
         )
     collector = None
     if predictions_dir is not None:
-        from hmtl.training.prediction_writers import PredictionCollector
+        from hmtl.experiment.prediction_writers import PredictionCollector
 
         collector = PredictionCollector(model, {t.name: t.validation_reader for t in tasks})
 

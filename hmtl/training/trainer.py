@@ -34,13 +34,11 @@ from allennlp.training.learning_rate_schedulers import LearningRateScheduler
 from allennlp.training.optimizers import Optimizer
 from allennlp.training.util import rescale_gradients
 
+from hmtl.experiment.model import device_for
+from hmtl.experiment.task import Task
+from hmtl.experiment.weights import best_weights_name, load_model_weights, load_torch_file
 from hmtl.training.batch_stream import BatchStream
-from hmtl.training.checkpointing import (
-    finish_interrupted_checkpoint,
-    load_model_weights,
-    load_torch_file,
-    save_checkpoint,
-)
+from hmtl.training.checkpointing import finish_interrupted_checkpoint, save_checkpoint
 from hmtl.training.distributed import (
     WeightedTaskLoss,
     all_reduce_sum,
@@ -57,7 +55,6 @@ from hmtl.training.distributed import (
 from hmtl.training.evaluation import as_float_metrics, evaluate
 from hmtl.training.sampling import TaskSampler, sampling_probabilities
 from hmtl.training.seeding import capture_rng_state, python_random_seeded, restore_rng_state
-from hmtl.training.task import Task
 from hmtl.training.tensorboard_writer import TensorboardWriter
 
 logger = logging.getLogger(__name__)
@@ -68,11 +65,6 @@ BEST_AVERAGE = "best.th"
 STATE_VERSION = 1
 SHARED = "__shared__"  # key of the one optimizer when ``optimizer_per_task`` is false
 DEFAULT_SEED = 13370
-
-
-def best_weights_name(task_name: str) -> str:
-    """File of the weights with the task's best validation metric."""
-    return f"best_{task_name}.th"
 
 
 def format_duration(seconds: float) -> str:
@@ -93,20 +85,6 @@ def format_metrics(metrics: Mapping[str, float]) -> str:
         if "/" not in key and ("-" not in key or key.endswith("-overall"))
     ]
     return ", ".join(shown)
-
-
-def device_for(cuda_device: int) -> torch.device:
-    """The torch device of a ``cuda_device`` setting (-1: CPU), checked to exist."""
-    if cuda_device < 0:
-        return torch.device("cpu")
-    available = torch.cuda.device_count() if torch.cuda.is_available() else 0
-    if cuda_device >= available:
-        raise ConfigurationError(
-            f"cuda_device {cuda_device} was asked for (--cuda-device or "
-            f"multi_task_trainer.cuda_device) but this machine has {available} GPU(s); "
-            "use -1 for the CPU"
-        )
-    return torch.device("cuda", cuda_device)
 
 
 def improves(value: float, best: float, decreases: bool) -> bool:

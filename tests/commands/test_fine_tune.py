@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from hmtl.commands.main import main
-from hmtl.training.checkpointing import load_torch_file
+from hmtl.experiment.weights import load_torch_file
 from tests.training.conftest import toy_config_dict
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -18,8 +18,8 @@ from allennlp.models import Model
 import hmtl.models  # noqa: F401 - registers the model types
 from hmtl.data.ace2005.convert import ORIGINAL_SINGLE_FILE, single_file_path
 from hmtl.data.demo_corpus import write_demo_corpus
+from hmtl.experiment.config import load_config
 from hmtl.testing.embedding_files import glove_vectors, write_bert, write_elmo, write_glove
-from hmtl.training.config import load_config
 from hmtl.training.experiment import train
 
 CONFIG_DIR = Path(__file__).parents[2] / "configs"

@@ -3,7 +3,7 @@
 import pytest
 from allennlp.common.checks import ConfigurationError
 
-from hmtl.predicting.weights import choose_weights, task_weight_files
+from hmtl.experiment.weights import choose_weights, task_weight_files
 
 
 def _run(directory, *names):

@@ -7,16 +7,9 @@ import pytest
 import torch
 from allennlp.common.checks import ConfigurationError
 
-from hmtl.training.checkpointing import (
-    JOURNAL,
-    PARTIAL_SUFFIX,
-    atomic_torch_save,
-    atomic_write_text,
-    finish_interrupted_checkpoint,
-    load_model_weights,
-    load_torch_file,
-    save_checkpoint,
-)
+from hmtl.experiment.files import PARTIAL_SUFFIX, atomic_torch_save, atomic_write_text
+from hmtl.experiment.weights import load_model_weights, load_torch_file
+from hmtl.training.checkpointing import JOURNAL, finish_interrupted_checkpoint, save_checkpoint
 
 
 def test_save_checkpoint_writes_every_file_and_leaves_no_temporary(tmp_path):

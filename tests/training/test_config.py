@@ -6,7 +6,7 @@ import pytest
 from allennlp.common import Params
 from allennlp.common.checks import ConfigurationError
 
-from hmtl.training.config import (
+from hmtl.experiment.config import (
     DataLoaderSpecs,
     apply_overrides,
     load_config,

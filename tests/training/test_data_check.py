@@ -10,10 +10,12 @@ import pytest
 from allennlp.common import Params
 from allennlp.common.checks import ConfigurationError
 
+from hmtl.data.check import ModelLimits, check_tasks, format_report
 from hmtl.data.formats.errors import FormatError
+from hmtl.experiment.limits import model_limits
+from hmtl.experiment.task import build_tasks
 from hmtl.testing.embedding_files import write_bert
-from hmtl.training.data_check import ModelLimits, check_tasks, format_report, model_limits
-from hmtl.training.experiment import build_tasks, train
+from hmtl.training.experiment import train
 from tests.training.conftest import toy_config_dict
 
 DATA = Path(__file__).resolve().parents[1] / "fixtures" / "data_check"

@@ -15,8 +15,8 @@ import torch
 
 from hmtl.commands.main import main
 from hmtl.data.demo_corpus import write_demo_corpus
+from hmtl.experiment.weights import load_torch_file
 from hmtl.testing.processes import wait_for_file
-from hmtl.training.checkpointing import load_torch_file
 from tests.training.conftest import toy_config_dict
 from tests.training.tiny_demo import demo_config
 

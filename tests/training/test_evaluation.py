@@ -7,9 +7,10 @@ import torch
 from allennlp.common import Params
 from allennlp.common.checks import ConfigurationError
 
+from hmtl.experiment.model import build_model
+from hmtl.experiment.task import build_tasks
+from hmtl.experiment.vocabulary import build_vocabulary
 from hmtl.training.evaluation import as_float_metrics, compute_test_matrix, evaluate
-from hmtl.training.experiment import build_model, build_tasks
-from hmtl.training.vocabulary import build_vocabulary
 
 
 @pytest.fixture

@@ -9,15 +9,10 @@ from allennlp.common import Params
 from allennlp.common.checks import ConfigurationError
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from hmtl.training.checkpointing import load_torch_file
-from hmtl.training.experiment import (
-    Pretrained,
-    build_tasks,
-    evaluate_run,
-    train,
-    use_gold_mentions,
-    widest_filter,
-)
+from hmtl.experiment.model import use_gold_mentions, widest_filter
+from hmtl.experiment.task import build_tasks
+from hmtl.experiment.weights import load_torch_file
+from hmtl.training.experiment import Pretrained, evaluate_run, train
 from tests.training.conftest import toy_config_dict
 
 

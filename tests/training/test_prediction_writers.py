@@ -10,7 +10,7 @@ from hmtl.data.formats.ace_like_conll import RelationFrame, read_ace
 from hmtl.data.formats.brackets import LabeledSpan
 from hmtl.data.formats.conll2012 import read_conll2012
 from hmtl.data.formats.coref_spans import CorefMention
-from hmtl.training.prediction_writers import (
+from hmtl.experiment.prediction_writers import (
     CONLL2012,
     LIKE_CONLL,
     Example,

@@ -6,7 +6,7 @@ import pytest
 from allennlp.common import Params
 from allennlp.common.checks import ConfigurationError
 
-from hmtl.training.run_dir import (
+from hmtl.experiment.run_dir import (
     add_log_file,
     check_recover_config,
     config_differences,

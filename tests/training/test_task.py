@@ -5,8 +5,8 @@ from allennlp.common import Params
 from allennlp.common.checks import ConfigurationError
 from allennlp.data import Vocabulary
 
-from hmtl.training.config import DataLoaderSpecs
-from hmtl.training.task import Task
+from hmtl.experiment.config import DataLoaderSpecs
+from hmtl.experiment.task import Task
 
 
 def _task(toy_config, key="task_pos"):

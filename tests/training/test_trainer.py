@@ -8,12 +8,13 @@ import torch
 from allennlp.common import Params
 from allennlp.common.checks import ConfigurationError
 
-from hmtl.training.checkpointing import load_torch_file
-from hmtl.training.config import apply_overrides, trainer_params
-from hmtl.training.experiment import build_model, build_tasks
+from hmtl.experiment.config import apply_overrides, trainer_params
+from hmtl.experiment.model import build_model
+from hmtl.experiment.task import build_tasks
+from hmtl.experiment.vocabulary import build_vocabulary
+from hmtl.experiment.weights import load_torch_file
 from hmtl.training.seeding import set_seeds
 from hmtl.training.trainer import MultiTaskTrainer, SamplerMultiTaskTrainer
-from hmtl.training.vocabulary import build_vocabulary
 
 # The toy tasks: pos has 12 training sentences in batches of 4 (3 batches), ent 6 in batches
 # of 3 (2 batches), so one epoch is 3 + 2 = 5 steps.

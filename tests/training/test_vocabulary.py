@@ -4,9 +4,9 @@ import pytest
 from allennlp.common import Params
 from allennlp.common.checks import ConfigurationError
 
-from hmtl.training.config import DataLoaderSpecs
-from hmtl.training.task import Task
-from hmtl.training.vocabulary import build_vocabulary, load_vocabulary, save_vocabulary
+from hmtl.experiment.config import DataLoaderSpecs
+from hmtl.experiment.task import Task
+from hmtl.experiment.vocabulary import build_vocabulary, load_vocabulary, save_vocabulary
 
 
 def _tasks(toy_config):

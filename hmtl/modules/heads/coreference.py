@@ -50,6 +50,7 @@ class CoreferenceHead(Head):
 
     gold_fields = ("span_labels",)
     loss_reduction = "sum"  # over kept spans and documents (``_loss``)
+    output_kind = "clusters"
 
     def __init__(
         self,

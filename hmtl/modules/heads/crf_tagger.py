@@ -43,6 +43,7 @@ class CrfTaggerHead(Head):
 
     gold_fields = ("tags",)
     loss_reduction = "sum"
+    output_kind = "spans"
 
     def __init__(
         self,

@@ -33,6 +33,12 @@ class Head(torch.nn.Module, Registrable):
     #: add up to the whole batch's (``hmtl.training.distributed.shard_weights``).
     loss_reduction: ClassVar[str] = "mean_instances"
 
+    #: The kind of prediction the head makes, which decides how predictions are written
+    #: (``hmtl predict`` JSON, the input formats, check-data): ``"spans"`` (typed token spans),
+    #: ``"relations"`` ((arg1, arg2, type) token triples), ``"clusters"`` (lists of spans), or
+    #: any other name for a head of a new kind.
+    output_kind: ClassVar[str] = "spans"
+
     def __init__(self, vocab: Vocabulary, encoder_input_dim: int, encoder_output_dim: int) -> None:
         super().__init__()
         self.vocab = vocab

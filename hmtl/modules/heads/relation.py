@@ -37,6 +37,7 @@ class RelationHead(Head):
 
     gold_fields = ("relations",)
     loss_reduction = "mean_token_pairs"  # over the real (ARG1, ARG2, type) cells
+    output_kind = "relations"
 
     def __init__(
         self,

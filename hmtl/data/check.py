@@ -5,7 +5,8 @@ with the readers' file-and-line errors) before hours of training are spent. Coun
 instances the readers build (DESIGN.md §2), so they are what the model would see; files,
 documents, sentences and what was skipped come from the readers' own ``ReadSummary``, so they
 follow the readers' rules. Limits of the model (a transformer's length, the coreference head's
-``max_span_width``) are taken from the config's ``model`` block without building the model.
+``max_span_width``) are given as ``ModelLimits`` (``hmtl.experiment.limits`` takes them from
+the config's ``model`` block), so nothing here knows about models.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from allennlp.data import DatasetReader, Instance
 from allennlp.data.fields import ListField, MetadataField, SequenceLabelField, TextField
@@ -25,9 +26,7 @@ from hmtl.data.readers.coreference_common import CoreferenceReader
 from hmtl.data.readers.ner_ontonotes import NerOntonotesReader
 from hmtl.data.readers.read_summary import SKIP_DOMAIN, SKIP_GENRE, SKIP_LANGUAGE, ReadSummary
 from hmtl.data.readers.sharded_reader import ShardedReader
-from hmtl.models.original import HEAD_TYPES
-from hmtl.modules.embedding_files import TRANSFORMER_TYPES
-from hmtl.training.task import SPLITS, Task
+from hmtl.data.splits import SPLITS
 
 NO_RELATION = "*"
 RELATION_PREFIXES = ("ARG1_", "ARG2_")
@@ -105,6 +104,16 @@ class TransformerLimit:
                 "them; set the embedder's max_length to fold long inputs")
 
 
+class CheckedTask(Protocol):
+    """What the check needs of a task (``hmtl.experiment.task.Task`` has it): its name, its
+    readers (validation and test are read with ``validation_reader``) and its split paths."""
+
+    name: str
+    reader: DatasetReader
+    validation_reader: DatasetReader
+    paths: dict[str, str | None]
+
+
 @dataclass
 class ModelLimits:
     """What the config's model cannot take: transformer lengths, and each coreference task's
@@ -112,43 +121,6 @@ class ModelLimits:
 
     transformers: list[TransformerLimit] = field(default_factory=list)
     span_widths: dict[str, int] = field(default_factory=dict)
-
-
-def _transformer_blocks(embedder: Any) -> Iterable[dict[str, Any]]:
-    if not isinstance(embedder, dict):
-        return
-    embedders = embedder.get("token_embedders", embedder)
-    if isinstance(embedders, dict):
-        for block in embedders.values():
-            if isinstance(block, dict) and block.get("type") in TRANSFORMER_TYPES:
-                yield block
-
-
-def _coreference_heads(model: dict[str, Any]) -> Iterable[tuple[str, dict[str, Any]]]:
-    tasks = model.get("tasks")
-    if isinstance(tasks, dict):  # the hierarchical form: tasks.<name>.head
-        for name, block in tasks.items():
-            head = block.get("head") if isinstance(block, dict) else None
-            if isinstance(head, dict) and head.get("type") == HEAD_TYPES["coref"]:
-                yield name, head
-    original = model.get("coref")  # the original form: coref.tagger
-    if isinstance(original, dict) and isinstance(original.get("tagger"), dict):
-        yield "coref", original["tagger"]
-
-
-def model_limits(model: dict[str, Any]) -> ModelLimits:
-    """The limits in a config's ``model`` block (either form of DESIGN.md §4), without building
-    the model: transformer embedders of ``text_field_embedder`` and coreference heads'
-    ``max_span_width``."""
-    limits = ModelLimits()
-    for block in _transformer_blocks(model.get("text_field_embedder")):
-        limits.transformers.append(TransformerLimit(
-            str(block.get("model_name")), block.get("max_length"), block.get("tokenizer_kwargs")))
-    for name, head in _coreference_heads(model):
-        width = head.get("max_span_width")
-        if isinstance(width, int):
-            limits.span_widths[name] = width
-    return limits
 
 
 @dataclass
@@ -269,7 +241,7 @@ def read_split(reader: DatasetReader, path: str,
     return stats
 
 
-def check_tasks(tasks: Sequence[Task], limits: ModelLimits | None = None) -> DataReport:
+def check_tasks(tasks: Sequence[CheckedTask], limits: ModelLimits | None = None) -> DataReport:
     """Read every split of every task (train with the task's reader, validation and test with its
     validation reader) and collect counts, what was skipped, warnings (empty splits, unseen
     labels, suspicious files, inputs beyond the model's limits) and errors."""

@@ -18,7 +18,7 @@ from allennlp.common import Params
 from allennlp.common.checks import ConfigurationError
 from allennlp.data import Vocabulary
 
-from hmtl.training.task import Task
+from hmtl.experiment.task import Task
 
 logger = logging.getLogger(__name__)
 

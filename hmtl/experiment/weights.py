@@ -1,4 +1,4 @@
-"""Which weights file of a run directory a prediction (or an archive) uses.
+"""Weights files of a run: which one a prediction (or an archive) uses, and reading them.
 
 A run holds one ``best_<task>.th`` per task (each task's best validation) and ``best.th`` (the
 best average over tasks). Predicting runs every head, so the default is ``best.th``; a run that
@@ -8,12 +8,20 @@ has no ``best.th`` but a single task's weights uses those. Anything else must be
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+import torch
 from allennlp.common.checks import ConfigurationError
 
 BEST = "best"
 BEST_FILE = "best.th"
+
+
+def best_weights_name(task_name: str) -> str:
+    """File of the weights with the task's best validation metric."""
+    return f"best_{task_name}.th"
 
 
 def task_weight_files(directory: str | os.PathLike) -> dict[str, Path]:
@@ -58,3 +66,45 @@ def choose_weights(directory: str | os.PathLike, choice: str | None = None) -> P
             "(choose one with -t/--task)."
         )
     return per_task[choice]
+
+
+def load_torch_file(path: str | os.PathLike, what: str) -> Any:
+    """``torch.load`` with ``weights_only=True`` and an error that says which file and why."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigurationError(f"{path}: the {what} does not exist")
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:
+        raise ConfigurationError(
+            f"{path}: cannot read the {what} ({type(error).__name__}: {error}). The file is "
+            "damaged or was not written by hmtl."
+        ) from error
+
+
+def load_model_weights(
+    model: torch.nn.Module, state: Mapping[str, torch.Tensor], source: str | os.PathLike
+) -> None:
+    """Load ``state`` into ``model``, naming every missing, unexpected or reshaped parameter."""
+    own = model.state_dict()
+    missing = sorted(set(own) - set(state))
+    unexpected = sorted(set(state) - set(own))
+    reshaped = sorted(
+        f"{name} {tuple(state[name].shape)} != {tuple(own[name].shape)}"
+        for name in set(own) & set(state)
+        if hasattr(state[name], "shape") and tuple(state[name].shape) != tuple(own[name].shape)
+    )
+    if missing or unexpected or reshaped:
+        parts = []
+        if missing:
+            parts.append("missing from the file: " + ", ".join(missing))
+        if unexpected:
+            parts.append("not in the model: " + ", ".join(unexpected))
+        if reshaped:
+            parts.append("shape (file != model): " + "; ".join(reshaped))
+        raise ConfigurationError(
+            f"{source}: the weights do not fit the model built from the config ("
+            + " | ".join(parts)
+            + "). Check that the encoders, heads and vocabulary match the run that wrote it."
+        )
+    model.load_state_dict(state)

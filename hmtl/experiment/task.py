@@ -9,6 +9,7 @@ the test files and training never reads them unless a task is evaluated on test.
 import copy
 import logging
 import os
+import warnings
 from collections.abc import Iterator
 from typing import Any, Optional
 
@@ -17,12 +18,13 @@ from allennlp.common.checks import ConfigurationError
 from allennlp.data import DatasetReader, Instance, Vocabulary
 from allennlp.data.data_loaders import MultiProcessDataLoader
 
+from hmtl.data.char_padding import set_min_character_padding
 from hmtl.data.formats.errors import FormatError
-from hmtl.training.config import DataLoaderSpecs
+from hmtl.data.splits import SPLITS
+from hmtl.experiment.config import DataLoaderSpecs, task_keys
 
 logger = logging.getLogger(__name__)
 
-SPLITS = ("train", "validation", "test")
 # Keys that metrics.json uses beside the task names.
 RESERVED_TASK_NAMES = frozenset(
     {
@@ -236,3 +238,43 @@ class Task:
             eval_loader_params=eval_loader,
             config_key=key,
         )
+
+
+def task_names(params: Params) -> list[str]:
+    """Task names of a config, without building anything (the original default name: ner)."""
+    names = []
+    for key in task_keys(params):
+        block = params.get(key)
+        block = block.as_dict(quiet=True) if isinstance(block, Params) else block
+        description = block.get("task_description", {}) if isinstance(block, dict) else {}
+        names.append(description.get("task_name", "ner") if isinstance(description, dict) else "")
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise ConfigurationError(
+            f"task names must be unique; {', '.join(duplicates)} is used by several task_ blocks"
+        )
+    return names
+
+
+def build_tasks(params: Params, character_width: int | None = None) -> list[Task]:
+    """Every ``task_<name>`` block as a Task, with its loaders' batching from ``iterators``."""
+    specs = DataLoaderSpecs.from_config(params, task_names(params))
+    with warnings.catch_warnings():
+        # AllenNLP warns about character indexers without a minimum padding; it is set just
+        # below from the model's widest filter.
+        warnings.filterwarnings("ignore", message="You are using the default value .0. of `min_p")
+        tasks = [Task.from_config(key, params.get(key), specs) for key in task_keys(params)]
+    if character_width:
+        for task in tasks:
+            pad_character_indexers(task, character_width)
+    return tasks
+
+
+def pad_character_indexers(task: Task, width: int) -> None:
+    """Make character indexers pad words to the widest character-CNN filter (short words would
+    otherwise be narrower than the filter and crash the CNN)."""
+    readers = {id(task.reader): task.reader, id(task.validation_reader): task.validation_reader}
+    for reader in readers.values():
+        indexers = getattr(reader, "_token_indexers", None)
+        if indexers:
+            set_min_character_padding(indexers, width)

@@ -17,7 +17,7 @@ from typing import Any
 from allennlp.common import Params
 from allennlp.common.checks import ConfigurationError
 
-from hmtl.training.checkpointing import atomic_write_text
+from hmtl.experiment.files import atomic_write_text
 
 CONFIG_FILE = "config.json"
 LOG_FILE = "out.log"

@@ -1,0 +1,88 @@
+"""Command-line pieces shared by the ``hmtl`` subcommands: common arguments, importing the
+user's packages, logging set-up, and turning configuration and data errors into one line."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import importlib
+import logging
+import sys
+from collections.abc import Callable
+
+from allennlp.common.checks import ConfigurationError
+
+from hmtl.data.formats.errors import FormatError
+
+logger = logging.getLogger(__name__)
+
+Runner = Callable[[argparse.Namespace], int]
+
+
+def add_device_and_package_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--cuda-device`` and ``--include-package``, common to every training command."""
+    parser.add_argument(
+        "--cuda-device",
+        "--cuda_device",
+        dest="cuda_device",
+        type=int,
+        default=None,
+        help="GPU index, or -1 for the CPU (default: multi_task_trainer.cuda_device)",
+    )
+    add_package_argument(parser)
+
+
+def add_package_argument(parser: argparse.ArgumentParser) -> None:
+    """``--include-package``: modules to import so that their registered components exist."""
+    parser.add_argument(
+        "--include-package",
+        dest="include_package",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="import MODULE first, so that the components it registers can be named (repeatable)",
+    )
+
+
+def add_overrides_argument(parser: argparse.ArgumentParser) -> None:
+    """``-o/--overrides``: a JSON object merged into the config (dotted keys allowed)."""
+    parser.add_argument(
+        "-o",
+        "--overrides",
+        default="",
+        help='JSON merged into the config, e.g. \'{"multi_task_trainer.num_epochs": 2}\'',
+    )
+
+
+def import_packages(names: list[str]) -> None:
+    """Import the ``--include-package`` modules."""
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except ImportError as error:
+            raise ConfigurationError(
+                f"--include-package {name}: cannot import it ({error})"
+            ) from error
+
+
+def guarded(runner: Runner) -> Runner:
+    """Turn configuration and data-format errors into one clear line and exit status 1."""
+
+    @functools.wraps(runner)
+    def wrapper(args: argparse.Namespace) -> int:
+        try:
+            return runner(args)
+        except (ConfigurationError, FormatError) as error:
+            message = error.message if isinstance(error, ConfigurationError) else str(error)
+            logger.debug("error details", exc_info=True)
+            print(f"error: {message}", file=sys.stderr)
+            return 1
+
+    return wrapper
+
+
+def configure_logging() -> None:
+    """INFO logs on stderr, for the thin top-level scripts."""
+    logging.basicConfig(
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
+    )
