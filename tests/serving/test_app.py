@@ -180,9 +180,9 @@ def test_predictor_exception_is_500_json_without_traceback(caplog) -> None:
 
 def test_predictor_answering_the_wrong_number_of_objects_is_500() -> None:
     predictor = FakePredictor()
-    predictor.predict_texts = lambda texts: []  # type: ignore[method-assign]
+    predictor.predict_documents = lambda documents: iter([])  # type: ignore[method-assign]
     response = client_for(predictor).post("/predict", json={"text": "a"})
-    assert_json_error(response, 500, "internal error", "list for 1 text(s)")
+    assert_json_error(response, 500, "internal error", "0 object(s) for 1 text(s)")
 
 
 def test_unknown_path_and_wrong_method_are_json() -> None:

@@ -8,17 +8,27 @@ import anyio
 import pytest
 
 from hmtl.serving.errors import ApiError
+from hmtl.serving.limits import ServingLimits
 from hmtl.serving.runner import PredictionRunner
 from tests.serving.fake_predictor import FakePredictor
 
 
+def runner_for(predictor: FakePredictor, timeout_s: float) -> PredictionRunner:
+    return PredictionRunner(predictor, ServingLimits(timeout_s=timeout_s))
+
+
+async def predict(runner: PredictionRunner, texts: list[str]) -> list[dict]:
+    deadline = runner.deadline()
+    return await runner.predict(await runner.tokenize(texts, deadline), deadline)
+
+
 def test_concurrent_requests_are_served_one_at_a_time() -> None:
     predictor = FakePredictor(delay_s=0.05)
-    runner = PredictionRunner(predictor, timeout_s=5.0)
+    runner = runner_for(predictor, timeout_s=5.0)
     results: dict[str, list] = {}
 
     async def request(text: str) -> None:
-        results[text] = await runner.predict([text])
+        results[text] = await predict(runner, [text])
 
     async def main() -> None:
         async with anyio.create_task_group() as group:
@@ -34,12 +44,12 @@ def test_concurrent_requests_are_served_one_at_a_time() -> None:
 def test_a_request_past_its_deadline_never_starts_predicting() -> None:
     # The first request holds the model for 0.6 s; the second gives up after 0.2 s of waiting.
     predictor = FakePredictor(delay_s=0.6)
-    runner = PredictionRunner(predictor, timeout_s=0.2)
+    runner = runner_for(predictor, timeout_s=0.2)
     errors: list[ApiError] = []
 
     async def request(text: str) -> None:
         try:
-            await runner.predict([text])
+            await predict(runner, [text])
         except ApiError as error:
             errors.append(error)
 
@@ -59,8 +69,8 @@ def test_a_request_past_its_deadline_never_starts_predicting() -> None:
 
 def test_the_lock_is_released_after_a_failure() -> None:
     predictor = FakePredictor(error=ValueError("boom"))
-    runner = PredictionRunner(predictor, timeout_s=1.0)
+    runner = runner_for(predictor, timeout_s=1.0)
     for _ in range(2):
         with pytest.raises(ValueError, match="boom"):
-            anyio.run(runner.predict, ["a"])
+            anyio.run(predict, runner, ["a"])
     assert len(predictor.calls) == 2
