@@ -65,7 +65,8 @@ class JsonErrorsH11Protocol(H11Protocol):
                 status = error.error_status_hint
         if len(detail) > MAX_DETAIL_CHARS:
             detail = detail[:MAX_DETAIL_CHARS] + "..."
-        body = json.dumps({"error": f"malformed HTTP request: {detail}"}).encode("utf-8")
+        body = json.dumps(
+            {"error": f"malformed HTTP request: {detail}"}, separators=(",", ":")).encode("ascii")
         headers = [
             (b"content-type", b"application/json"),
             (b"content-length", str(len(body)).encode("ascii")),

@@ -6,11 +6,12 @@ several threads at once, so batches are serialised by a lock. They run in worker
 the event loop keeps answering (``/health``, refusals) while the model works.
 
 A request is tokenized first (``tokenize``: the server refuses one over its token limits before
-any prediction), then predicted in batches of a few documents (``predict``). The model lock is
-taken per batch and handed out first come, first served, so requests take turns batch by batch:
-a short request behind a long one waits for one batch, not for the whole long one. The deadline
-is checked between batches: a request past it is answered 503 at once, and its thread stops
-before its next batch, so it holds the model for at most one batch past its deadline.
+any prediction), then predicted in batches of a few documents (``predict``). The model lock (and
+the tokenizer's) is taken per batch and handed out first come, first served, so requests take
+turns batch by batch: a short request behind a long one waits for one batch, not for the whole
+long one. The deadline is checked between batches: a request past it is answered 503 at once,
+and its thread stops before its next batch, so it holds the model for at most one batch past its
+deadline.
 """
 
 from __future__ import annotations
@@ -106,7 +107,7 @@ class PredictionRunner:
         self.limits = limits
         self.predicted_batches = 0
         self._model_lock = FifoLock()
-        self._tokenizer_lock = threading.Lock()
+        self._tokenizer_lock = FifoLock()
 
     def deadline(self) -> float:
         """The ``time.monotonic()`` deadline of a request starting now."""
@@ -114,11 +115,25 @@ class PredictionRunner:
 
     async def tokenize(self, texts: list[str], deadline: float) -> list[Document]:
         """The predictor's documents of ``texts`` (ids: the index in ``texts``); 503 past the
-        deadline."""
+        deadline. Texts are tokenized ``batch_documents`` at a time, taking turns with other
+        requests as predictions do, so thousands of short texts do not hold up the next request's
+        tokenizing either."""
+        step = self.limits.batch_documents
 
         def work(stop: threading.Event) -> Any:
-            with self._tokenizer_lock:
-                return _NOT_RUN if stop.is_set() else self.predictor.tokenize_texts(texts)
+            documents: list[Document] = []
+            for first in range(0, len(texts), step):
+                if not self._tokenizer_lock.acquire(deadline - time.monotonic()):
+                    return _NOT_RUN
+                try:
+                    if stop.is_set() or time.monotonic() >= deadline:
+                        return _NOT_RUN
+                    chunk = texts[first:first + step]
+                    documents.extend(self.predictor.tokenize_texts(
+                        chunk, list(range(first, first + len(chunk)))))
+                finally:
+                    self._tokenizer_lock.release()
+            return documents
 
         return await self._in_thread(work, deadline)
 

@@ -13,8 +13,8 @@ import json
 import re
 import threading
 import time
-from pathlib import Path
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from hmtl.predicting.document import Document, TextToken
