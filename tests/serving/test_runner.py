@@ -173,3 +173,39 @@ def test_a_short_request_behind_a_long_one_waits_for_one_batch() -> None:
     assert took["short"] < 2 * 0.1 + 0.3
     assert finished == ["short", "long"] and took["long"] >= 2.0
     assert predictor.max_concurrent == 1
+
+
+class SlowTokenizer(FakePredictor):
+    """Tokenizing takes 0.05 s per call (one call per batch of texts)."""
+
+    def tokenize_texts(self, texts, ids=None):  # type: ignore[no-untyped-def]
+        time.sleep(0.05)
+        return super().tokenize_texts(texts, ids)
+
+
+def test_tokenizing_takes_turns_and_stops_at_the_deadline() -> None:
+    # The long request has 40 batches of texts to tokenize (2 s); the short one comes 0.2 s later
+    # and waits for one of them, not for all.
+    predictor = SlowTokenizer()
+    runner = PredictionRunner(predictor, ServingLimits(timeout_s=1.0, batch_documents=1))
+    took: dict[str, float] = {}
+    errors: list[int] = []
+
+    async def request(name: str, texts: list[str]) -> None:
+        started = time.monotonic()
+        try:
+            documents = await runner.tokenize(texts, runner.deadline())
+            assert [document.id for document in documents] == list(range(len(texts)))
+        except ApiError as error:
+            errors.append(error.status)
+        took[name] = time.monotonic() - started
+
+    async def main() -> None:
+        async with anyio.create_task_group() as group:
+            group.start_soon(request, "long", ["a"] * 40)
+            await anyio.sleep(0.2)
+            group.start_soon(request, "short", ["b c"])
+
+    anyio.run(main)
+    assert took["short"] < 2 * 0.05 + 0.3
+    assert errors == [503] and took["long"] < 1.0 + 0.5
