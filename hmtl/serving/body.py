@@ -74,8 +74,9 @@ async def read_limited_body(request: Request, limits: ServingLimits) -> bytes:
 
 
 def parse_texts_body(raw: bytes, limits: ServingLimits) -> TextsRequest:
-    """The documents of a ``POST /predict`` body: 400 when it is not JSON, 422 when its content
-    is not one of the accepted shapes, 413 when its text is over the character limit."""
+    """The documents of a ``POST /predict`` body: 400 when it is not JSON this server reads, 422
+    when its content is not one of the accepted shapes, 413 when it has more documents or
+    characters than the limits."""
     try:
         body = json.loads(raw.decode("utf-8"), parse_int=_parse_int)
     except UnicodeDecodeError as error:
