@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 from collections.abc import Callable
+from pathlib import Path
 
 from hmtl.commands.arguments import add_device_and_package_arguments, guarded, import_packages
 from hmtl.serving.limits import (
     DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_DOCUMENT_TOKENS,
+    DEFAULT_MAX_DOCUMENTS,
     DEFAULT_MAX_TEXT_CHARS,
+    DEFAULT_MAX_TOKENS,
     DEFAULT_TIMEOUT_S,
     ServingLimits,
 )
@@ -64,11 +69,33 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"largest request body; more is answered 413 (default: {DEFAULT_MAX_BODY_BYTES})",
     )
     parser.add_argument(
+        "--max-documents",
+        type=positive(int),
+        default=DEFAULT_MAX_DOCUMENTS,
+        help="most documents (texts) per request; more is answered 413 "
+        f"(default: {DEFAULT_MAX_DOCUMENTS})",
+    )
+    parser.add_argument(
+        "--max-tokens",
+        type=positive(int),
+        default=DEFAULT_MAX_TOKENS,
+        help="most tokens per request, all texts together, as the model's tokenizer counts "
+        f"them; more is answered 413 (default: {DEFAULT_MAX_TOKENS})",
+    )
+    parser.add_argument(
+        "--max-document-tokens",
+        type=positive(int),
+        default=DEFAULT_MAX_DOCUMENT_TOKENS,
+        help="most tokens per document; more is answered 413 "
+        f"(default: {DEFAULT_MAX_DOCUMENT_TOKENS})",
+    )
+    parser.add_argument(
         "--timeout",
         type=positive(float),
         default=DEFAULT_TIMEOUT_S,
         help="seconds a request may take, waiting for the model included; past it the answer "
-        f"is 503 (default: {DEFAULT_TIMEOUT_S:g})",
+        "is 503 and its prediction stops at the next batch "
+        f"(default: {DEFAULT_TIMEOUT_S:g})",
     )
     add_device_and_package_arguments(parser)
 
@@ -81,14 +108,28 @@ def run(args: argparse.Namespace) -> int:
 
     from hmtl.predicting.predictor import load_predictor
     from hmtl.serving.app import create_app
+    from hmtl.serving.protocol import UVICORN_OPTIONS
 
-    limits = ServingLimits(args.max_text_chars, args.max_body_bytes, args.timeout)
+    limits = ServingLimits(
+        max_text_chars=args.max_text_chars,
+        max_body_bytes=args.max_body_bytes,
+        timeout_s=args.timeout,
+        max_documents=args.max_documents,
+        max_tokens=args.max_tokens,
+        max_document_tokens=args.max_document_tokens,
+    )
     cuda_device = -1 if args.cuda_device is None else args.cuda_device
     predictor = load_predictor(args.model, cuda_device=cuda_device, weights=args.weights)
-    app = create_app(predictor, model_name=args.model, limits=limits)
+    app = create_app(predictor, model_name=model_name(args.model), limits=limits)
     logger.info("Serving %s (heads: %s)", args.model, ", ".join(predictor.tasks))
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", **UVICORN_OPTIONS)
     return 0
+
+
+def model_name(path: str | os.PathLike) -> str:
+    """The name ``/health`` reports: the run directory's or archive's base name, never the path
+    as typed (which would tell clients where the server's files are)."""
+    return Path(path).resolve().name or "model"
 
 
 def add_subparser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:

@@ -154,6 +154,15 @@ class Predictor:
         documents = (self.tokenizer.tokenize(i, text) for i, text in zip(ids, texts))
         return list(self.predict_documents(documents))
 
+    def tokenize_texts(
+        self, texts: Sequence[str], ids: Sequence[Any] | None = None
+    ) -> list[Document]:
+        """The documents of raw texts as ``predict_texts`` sees them (ids default to 0, 1, ...):
+        a server counts their tokens, to refuse a request over its limits before predicting, and
+        then predicts them with ``predict_documents``."""
+        ids = list(range(len(texts))) if ids is None else list(ids)
+        return [self.tokenizer.tokenize(i, text) for i, text in zip(ids, texts)]
+
     def predict_tokens(
         self, documents: Sequence[Sequence[str] | Sequence[Sequence[str]]],
         ids: Sequence[Any] | None = None,

@@ -7,10 +7,12 @@ Routes:
 - ``GET /health``: ``{"status": "ok", "model": ..., "tasks": {name: kind}}``;
 - ``GET /``: the page, with its script and style under ``/static/``.
 
-Status codes: 400 body not JSON (or a malformed Content-Length), 422 JSON of the wrong shape or a
-missing ``text``, 413 text or body over the limits, 503 prediction past ``--timeout``, 500 any
-other failure (``{"error": "internal error ..."}``; the traceback goes to the server log only).
-Every error body is ``{"error": message}``.
+Status codes: 400 body not JSON this server can read (not UTF-8, malformed, nested too deeply, an
+integer of too many digits) or a malformed HTTP request (``hmtl.serving.protocol``), 422 JSON of
+the wrong shape, a missing ``text`` or a text that is not valid Unicode, 413 body, characters,
+documents or tokens over the limits, 503 prediction past ``--timeout``, 500 any other failure
+(``{"error": "internal error ..."}``; the traceback goes to the server log only). Every error body
+is ``{"error": message}``.
 
 Starlette rather than FastAPI: the body is read by hand (for the streaming size limit) and
 checked by hand (for the API's one error shape), so FastAPI's validation layer would add a
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -36,12 +39,20 @@ from starlette.staticfiles import StaticFiles
 from hmtl.serving.body import (
     UNPROCESSABLE,
     check_text_length,
+    check_token_counts,
+    check_unicode,
     parse_texts_body,
     read_limited_body,
 )
-from hmtl.serving.errors import ApiError, error_response, http_exception_handler
+from hmtl.serving.errors import (
+    ApiError,
+    error_response,
+    http_exception_handler,
+    internal_error,
+    unhandled_exception_handler,
+)
 from hmtl.serving.limits import ServingLimits
-from hmtl.serving.runner import INTERNAL_ERROR, SERVICE_UNAVAILABLE, PredictionRunner, Predictor
+from hmtl.serving.runner import SERVICE_UNAVAILABLE, PredictionRunner, Predictor
 
 logger = logging.getLogger(__name__)
 
@@ -62,9 +73,7 @@ def json_errors(endpoint: Endpoint) -> Endpoint:
             return error_response(error.status, error.message)
         except Exception as error:
             logger.exception("%s %s failed", request.method, request.url.path)
-            return error_response(
-                INTERNAL_ERROR, f"internal error ({type(error).__name__}); see the server log"
-            )
+            return internal_error(error)
 
     return wrapper
 
@@ -72,26 +81,35 @@ def json_errors(endpoint: Endpoint) -> Endpoint:
 def create_app(
     predictor: Predictor, model_name: str = "model", limits: ServingLimits | None = None
 ) -> Starlette:
-    """The app serving ``predictor``; ``model_name`` is what ``/health`` reports. The limits in
-    force are ``app.state.limits``."""
+    """The app serving ``predictor``; ``model_name`` is what ``/health`` reports (a name, not a
+    path: the server tells clients nothing about where its files are). The limits in force are
+    ``app.state.limits``, the runner ``app.state.runner``."""
     limits = limits or ServingLimits()
-    runner = PredictionRunner(predictor, limits.timeout_s)
+    runner = PredictionRunner(predictor, limits)
 
-    async def within_deadline(work: Callable[[], Awaitable[Any]]) -> Any:
-        """``work`` (reading the body and predicting) as a whole within ``--timeout``."""
+    async def within_deadline(work: Callable[[float], Awaitable[Any]]) -> Any:
+        """``work(deadline)`` (reading the body, tokenizing, predicting) as a whole within
+        ``--timeout``."""
+        deadline = time.monotonic() + limits.timeout_s
         with anyio.move_on_after(limits.timeout_s):
-            return await work()
+            return await work(deadline)
         raise ApiError(
             SERVICE_UNAVAILABLE,
             f"the request did not finish within {limits.timeout_s:g} s (--timeout)",
         )
 
+    async def predictions(texts: list[str], batch: bool, deadline: float) -> list[Any]:
+        """Tokenize, refuse what is over the token limits, then predict."""
+        documents = await runner.tokenize(texts, deadline)
+        check_token_counts([len(document.tokens) for document in documents], batch, limits)
+        return await runner.predict(documents, deadline)
+
     @json_errors
     async def predict(request: Request) -> Response:
-        async def work() -> Any:
+        async def work(deadline: float) -> Any:
             parsed = parse_texts_body(await read_limited_body(request, limits), limits)
-            predictions = await runner.predict(parsed.texts)
-            return predictions if parsed.batch else predictions[0]
+            answers = await predictions(parsed.texts, parsed.batch, deadline)
+            return answers if parsed.batch else answers[0]
 
         return JSONResponse(await within_deadline(work))
 
@@ -103,8 +121,13 @@ def create_app(
                 UNPROCESSABLE,
                 f"expected one query parameter text=..., got {len(texts)}",
             )
+        check_unicode(texts[0], "text")
         check_text_length(texts, limits)
-        return JSONResponse((await runner.predict(texts))[0])
+
+        async def work(deadline: float) -> Any:
+            return (await predictions(texts, False, deadline))[0]
+
+        return JSONResponse(await within_deadline(work))
 
     @json_errors
     async def health(request: Request) -> Response:
@@ -122,7 +145,11 @@ def create_app(
     ]
     app = Starlette(
         routes=routes,
-        exception_handlers={HTTPException: http_exception_handler},  # type: ignore[dict-item]
+        exception_handlers={  # type: ignore[dict-item]
+            HTTPException: http_exception_handler,
+            Exception: unhandled_exception_handler,
+        },
     )
     app.state.limits = limits
+    app.state.runner = runner
     return app

@@ -7,12 +7,21 @@ Accepted bodies (JSON objects, no other keys):
 - ``{"text": "..."}``: one document; the answer is one prediction object;
 - ``{"texts": ["...", ...]}``: several documents; the answer is a list of prediction objects,
   their ``id`` the index in ``texts``.
-The text limit applies to the characters of the whole request (all texts together).
+The text limit applies to the characters of the whole request (all texts together); the document
+limit to the length of ``texts``; the token limits (``check_token_counts``) to the tokens the
+predictor's tokenizer finds, per document and for the whole request.
+
+Every client error is an ``ApiError`` with a 4xx status, whatever the body holds: JSON nested
+deeper than the parser's recursion limit and integers longer than Python converts are 400 (not
+JSON this server can read), a string with a lone UTF-16 surrogate (legal as a JSON escape such as
+``\\ud800``, but no Unicode text) is 422.
 """
 
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from starlette.requests import ClientDisconnect, Request
@@ -65,10 +74,11 @@ async def read_limited_body(request: Request, limits: ServingLimits) -> bytes:
 
 
 def parse_texts_body(raw: bytes, limits: ServingLimits) -> TextsRequest:
-    """The documents of a ``POST /predict`` body: 400 when it is not JSON, 422 when its content
-    is not one of the accepted shapes, 413 when its text is over the character limit."""
+    """The documents of a ``POST /predict`` body: 400 when it is not JSON this server reads, 422
+    when its content is not one of the accepted shapes, 413 when it has more documents or
+    characters than the limits."""
     try:
-        body = json.loads(raw.decode("utf-8"))
+        body = json.loads(raw.decode("utf-8"), parse_int=_parse_int)
     except UnicodeDecodeError as error:
         raise ApiError(BAD_REQUEST, f"the request body is not UTF-8 ({error})") from error
     except json.JSONDecodeError as error:
@@ -77,6 +87,10 @@ def parse_texts_body(raw: bytes, limits: ServingLimits) -> TextsRequest:
             f"the request body is not valid JSON: {error.msg} at line {error.lineno} column "
             f"{error.colno}",
         ) from error
+    except RecursionError:
+        raise ApiError(
+            BAD_REQUEST, "the request body is JSON nested too deeply for this server to read"
+        ) from None
     if not isinstance(body, dict):
         raise ApiError(
             UNPROCESSABLE,
@@ -96,10 +110,41 @@ def parse_texts_body(raw: bytes, limits: ServingLimits) -> TextsRequest:
             raise ApiError(
                 UNPROCESSABLE, f'"texts" must be a list of strings, got {_kind(body["texts"])}'
             )
+        check_document_count(len(body["texts"]), limits)
         texts = [_check_string(text, f'"texts"[{i}]') for i, text in enumerate(body["texts"])]
         batch = True
     check_text_length(texts, limits)
     return TextsRequest(texts, batch)
+
+
+def check_document_count(count: int, limits: ServingLimits) -> None:
+    """413 when a request has more documents than the limit."""
+    if count > limits.max_documents:
+        raise ApiError(
+            PAYLOAD_TOO_LARGE,
+            f"the request has {count} documents; this server accepts at most "
+            f"{limits.max_documents} documents per request (--max-documents)",
+        )
+
+
+def check_token_counts(counts: Sequence[int], batch: bool, limits: ServingLimits) -> None:
+    """413 when a document (``"text"``, or ``"texts"[i]`` when ``batch``) or the whole request has
+    more tokens than the limits."""
+    for index, count in enumerate(counts):
+        if count > limits.max_document_tokens:
+            where = f'"texts"[{index}]' if batch else '"text"'
+            raise ApiError(
+                PAYLOAD_TOO_LARGE,
+                f"{where} has {count} tokens; this server accepts at most "
+                f"{limits.max_document_tokens} tokens per document (--max-document-tokens)",
+            )
+    total = sum(counts)
+    if total > limits.max_tokens:
+        raise ApiError(
+            PAYLOAD_TOO_LARGE,
+            f"the request has {total} tokens; this server accepts at most {limits.max_tokens} "
+            "tokens per request (--max-tokens)",
+        )
 
 
 def check_text_length(texts: list[str], limits: ServingLimits) -> None:
@@ -116,7 +161,36 @@ def check_text_length(texts: list[str], limits: ServingLimits) -> None:
 def _check_string(value: object, where: str) -> str:
     if not isinstance(value, str):
         raise ApiError(UNPROCESSABLE, f"{where} must be a string, got {_kind(value)}")
+    check_unicode(value, where)
     return value
+
+
+def check_unicode(text: str, where: str) -> None:
+    """422 when ``text`` holds a lone surrogate (a JSON ``\\ud800`` escape without its pair): it
+    is no Unicode character, so no tokenizer or UTF-8 output can take it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        code = ord(text[error.start])
+        raise ApiError(
+            UNPROCESSABLE,
+            f"{where} is not valid Unicode: a lone surrogate \\u{code:04x} at character "
+            f"{error.start} (a JSON \\u escape of a surrogate needs its pair)",
+        ) from None
+
+
+def _parse_int(digits: str) -> int:
+    """An integer of the body, or 400 when it has more digits than Python converts (a
+    ``ValueError`` of ``int`` otherwise, which is no fault of the server)."""
+    limit = sys.get_int_max_str_digits()
+    count = len(digits.lstrip("-"))
+    if limit and count > limit:
+        raise ApiError(
+            BAD_REQUEST,
+            f"the request body has a number of {count} digits; this server reads at most "
+            f"{limit}",
+        )
+    return int(digits)
 
 
 def _kind(value: object) -> str:

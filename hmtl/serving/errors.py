@@ -10,6 +10,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+INTERNAL_ERROR = 500
+
 
 class ApiError(Exception):
     """A request the server refuses or cannot answer, with the HTTP status to answer it with."""
@@ -21,8 +23,24 @@ class ApiError(Exception):
 
 
 def error_response(status: int, message: str) -> JSONResponse:
-    """The JSON body of every error answer."""
-    return JSONResponse({"error": message}, status_code=status)
+    """The JSON body of every error answer. A message quoting the client's input (an unknown key)
+    may hold a lone surrogate, which UTF-8 cannot encode: it is written as its escape instead."""
+    safe = message.encode("utf-8", "backslashreplace").decode("utf-8")
+    return JSONResponse({"error": safe}, status_code=status)
+
+
+def internal_error(error: BaseException) -> JSONResponse:
+    """500 naming the exception's type only; the details stay in the server log."""
+    return error_response(
+        INTERNAL_ERROR, f"internal error ({type(error).__name__}); see the server log"
+    )
+
+
+async def unhandled_exception_handler(request: Request, error: Exception) -> JSONResponse:
+    """The app's last resort (Starlette's server-error middleware calls it): a JSON 500 where
+    Starlette, and uvicorn after it, would answer plain text. The middleware raises the error
+    again after this answer, so the server logs its traceback."""
+    return internal_error(error)
 
 
 async def http_exception_handler(request: Request, error: HTTPException) -> JSONResponse:

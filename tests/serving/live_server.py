@@ -1,4 +1,5 @@
-"""The app under a real uvicorn server on a free port, in a thread, for the browser tests."""
+"""The app under a real uvicorn server (configured as ``hmtl serve`` configures it) on a free
+port, in a thread, for the browser and raw-HTTP tests."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from contextlib import contextmanager
 import uvicorn
 from starlette.applications import Starlette
 
+from hmtl.serving.protocol import UVICORN_OPTIONS
+
 
 @contextmanager
 def live_server(app: Starlette, start_timeout_s: float = 10.0) -> Iterator[str]:
@@ -19,7 +22,8 @@ def live_server(app: Starlette, start_timeout_s: float = 10.0) -> Iterator[str]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", **UVICORN_OPTIONS)
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + start_timeout_s

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+import sys
+import threading
+import time
 
+import httpx
 import pytest
+from starlette.routing import Route
 
 from hmtl.serving.app import create_app
 from hmtl.serving.limits import ServingLimits
 from tests.serving.client import TestClient, client_of
 from tests.serving.fake_predictor import OBAMA, FakePredictor
+from tests.serving.live_server import live_server
 
 
 def client_for(predictor: FakePredictor, **limits: float) -> TestClient:
@@ -180,9 +186,9 @@ def test_predictor_exception_is_500_json_without_traceback(caplog) -> None:
 
 def test_predictor_answering_the_wrong_number_of_objects_is_500() -> None:
     predictor = FakePredictor()
-    predictor.predict_texts = lambda texts: []  # type: ignore[method-assign]
+    predictor.predict_documents = lambda documents: iter([])  # type: ignore[method-assign]
     response = client_for(predictor).post("/predict", json={"text": "a"})
-    assert_json_error(response, 500, "internal error", "list for 1 text(s)")
+    assert_json_error(response, 500, "internal error", "0 object(s) for 1 text(s)")
 
 
 def test_unknown_path_and_wrong_method_are_json() -> None:
@@ -200,3 +206,140 @@ def test_page_and_its_static_files() -> None:
     for path in ("static/hmtl.js", "static/hmtl.css"):
         assert f'"{path}"' in page.text
         assert client.get("/" + path).status_code == 200
+
+
+def test_the_19999_document_request_is_refused_at_once_by_default() -> None:
+    # {"texts": ["a"] * 19999}: 19,999 characters and about 100 KB, under both of those limits.
+    predictor = FakePredictor()
+    client = client_for(predictor)
+    started = time.monotonic()
+    response = client.post("/predict", json={"texts": ["a"] * 19999})
+    assert time.monotonic() - started < 2.0
+    assert_json_error(response, 413, "19999 documents", "at most 100 documents", "--max-documents")
+    assert predictor.calls == []
+
+
+def test_documents_over_the_limit_are_413() -> None:
+    client = client_for(FakePredictor(), max_documents=3)
+    assert client.post("/predict", json={"texts": ["a", "b", "c"]}).status_code == 200
+    assert_json_error(client.post("/predict", json={"texts": ["a"] * 4}), 413, "4 documents",
+                      "at most 3 documents per request", "--max-documents")
+
+
+def test_tokens_over_the_limits_are_413_before_any_prediction() -> None:
+    # The stand-in's tokens are whitespace-separated words.
+    predictor = FakePredictor()
+    client = client_for(predictor, max_tokens=5, max_document_tokens=3)
+    # Documents of 3 and 2 tokens: 5 in all, both limits met.
+    assert client.post("/predict", json={"texts": ["a b c", "d e"]}).status_code == 200
+    # The second document has 4 tokens, one over 3 per document.
+    response = client.post("/predict", json={"texts": ["a", "b c d e"]})
+    assert_json_error(response, 413, '"texts"[1] has 4 tokens', "at most 3 tokens per document",
+                      "--max-document-tokens")
+    response = client.post("/predict", json={"text": "b c d e"})
+    assert_json_error(response, 413, '"text" has 4 tokens', "--max-document-tokens")
+    assert_json_error(client.get("/jmd", params={"text": "b c d e"}), 413, '"text" has 4')
+    # 3 + 3 = 6 tokens, one over 5 per request.
+    response = client.post("/predict", json={"texts": ["a b c", "d e f"]})
+    assert_json_error(response, 413, "6 tokens", "at most 5 tokens per request", "--max-tokens")
+    assert predictor.calls == [["a b c", "d e"]]
+
+
+@pytest.mark.parametrize(
+    ("body", "fragments"),
+    [
+        # The JSON escape of a lone (high) surrogate: valid JSON, no Unicode text.
+        (b'{"text": "ab \\ud800 cd"}', ('"text"', "lone surrogate \\ud800 at character 3")),
+        (b'{"texts": ["ok", "\\udfff"]}', ('"texts"[1]', "lone surrogate \\udfff at character 0")),
+    ],
+)
+def test_a_lone_surrogate_is_422(body: bytes, fragments: tuple[str, ...]) -> None:
+    predictor = FakePredictor()
+    response = client_for(predictor).post("/predict", content=body)
+    assert_json_error(response, 422, "not valid Unicode", *fragments)
+    assert predictor.calls == []
+
+
+def test_a_surrogate_pair_is_one_character() -> None:
+    # \ud83d\ude00 is the pair of U+1F600 (an emoji): a text like any other.
+    response = client_for(FakePredictor()).post(
+        "/predict", content=b'{"text": "ab \\ud83d\\ude00 cd"}')
+    assert response.status_code == 200
+    assert [token["text"] for token in response.json()["tokens"]] == ["ab", "\U0001F600", "cd"]
+
+
+def test_a_message_quoting_a_lone_surrogate_is_still_json() -> None:
+    response = client_for(FakePredictor()).post("/predict", content=b'{"\\ud800": "a"}')
+    assert_json_error(response, 422, "unknown key(s) \\ud800")
+
+
+@pytest.mark.parametrize("depth", [100_000, 5_000])
+def test_json_nested_too_deeply_is_400(depth: int) -> None:
+    body = b'{"text": ' + b"[" * depth + b"]" * depth + b"}"
+    response = client_for(FakePredictor()).post("/predict", content=body)
+    assert_json_error(response, 400, "nested too deeply")
+
+
+def test_json_nested_within_the_parsers_reach_is_a_shape_error() -> None:
+    body = b'{"text": ' + b"[" * 100 + b"]" * 100 + b"}"
+    response = client_for(FakePredictor()).post("/predict", content=body)
+    assert_json_error(response, 422, '"text" must be a string, got a list')
+
+
+@pytest.mark.parametrize(
+    "number", [b"1" * 5000, b"-" + b"9" * 5000, b'["a", ' + b"7" * 5000 + b"]"])
+def test_a_number_of_5000_digits_is_400(number: bytes) -> None:
+    response = client_for(FakePredictor()).post("/predict", content=b'{"texts": ' + number + b"}")
+    limit = sys.get_int_max_str_digits()
+    assert_json_error(response, 400, "a number of 5000 digits", f"at most {limit}")
+
+
+def test_an_error_outside_the_endpoints_is_a_json_500() -> None:
+    def boom(request):
+        raise RuntimeError("secret")
+
+    app = create_app(FakePredictor(), "tiny")
+    app.router.routes.append(Route("/boom", boom))
+    response = client_of(app).get("/boom")
+    message = assert_json_error(response, 500, "internal error (RuntimeError)")
+    assert "secret" not in message
+
+
+def test_the_19999_document_request_cannot_hold_the_model_past_its_deadline() -> None:
+    # Limits raised so that the request is accepted. Each batch of the stand-in takes 0.05 s, and
+    # batches hold 8 documents: 2,500 batches, 125 s of work without a deadline.
+    timeout_s, batch_s = 2.0, 0.05
+    predictor = FakePredictor(tasks={"ner": "spans"}, delay_s=batch_s)
+    limits = ServingLimits(timeout_s=timeout_s, max_documents=20_000, max_tokens=20_000)
+    app = create_app(predictor, "tiny", limits)
+    runner = app.state.runner
+    answers: dict[str, tuple[httpx.Response, float]] = {}
+
+    def send(name: str, body: dict) -> None:
+        started = time.monotonic()
+        response = httpx.post(base_url + "predict", json=body, timeout=30)
+        answers[name] = (response, time.monotonic() - started)
+
+    with live_server(app) as base_url:
+        big = threading.Thread(target=send, args=("big", {"texts": ["a"] * 19999}))
+        big.start()
+        waited = time.monotonic()
+        while runner.predicted_batches < 2:  # the big request holds the model
+            assert time.monotonic() - waited < 10, "the big request never started predicting"
+            time.sleep(0.01)
+        send("normal", {"text": "Barack Obama visited Paris ."})
+        big.join(timeout=30)
+        time.sleep(2 * batch_s)  # the big request's batch under way at its deadline ends
+        stopped_at = runner.predicted_batches
+        time.sleep(0.5)
+        assert runner.predicted_batches == stopped_at  # its thread stopped: no batch since
+    normal, normal_s = answers["normal"]
+    assert normal.status_code == 200
+    assert [token["text"] for token in normal.json()["tokens"]][:2] == ["Barack", "Obama"]
+    assert normal_s < timeout_s + batch_s
+    big_response, big_s = answers["big"]
+    assert big_response.status_code == 503
+    assert "--timeout" in big_response.json()["error"]
+    assert big_s < timeout_s + 1.0
+    # The model worked about timeout_s / batch_s = 40 batches for it, not 2,500.
+    assert stopped_at <= timeout_s / batch_s + 2
