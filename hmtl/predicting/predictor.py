@@ -1,8 +1,10 @@
 """The predictor: documents in, the prediction JSON out, every head of the model at once.
 
-Each document is split into windows (``hmtl.predicting.windows``); each window becomes an
-instance the way the readers build one (the coreference reader's ``text_to_instance`` when the
-model has a coreference head, so candidate spans are those of training), indexed with the
+Each document is predicted whole (``whole_documents``: training-format input, as training and
+evaluation read it) or split into windows (``hmtl.predicting.windows``) whose size comes from
+what the model was trained on (``trained_window``); each window becomes an instance the way
+the readers build one (the coreference reader's ``text_to_instance`` when the model has a
+coreference head, so candidate spans are those of training), indexed with the
 trained token indexers. Windows are batched across documents and each batch goes through
 ``predict_all`` once, so every shared layer is computed once per batch for all heads.
 
@@ -26,10 +28,6 @@ import torch
 from allennlp.common import Params
 from allennlp.common.checks import ConfigurationError
 from allennlp.data import Batch, DatasetReader, Instance, Token
-from allennlp.data.dataset_readers.dataset_utils.span_utils import (
-    InvalidTagSequence,
-    bio_tags_to_spans,
-)
 from allennlp.data.fields import TextField
 from allennlp.nn.util import move_to_device
 
@@ -42,7 +40,13 @@ from hmtl.predicting import outputs
 from hmtl.predicting.document import Document, from_sentences
 from hmtl.predicting.loading import TrainedRun, inference_device, load_trained_run, task_blocks
 from hmtl.predicting.tokenization import Tokenizer
-from hmtl.predicting.windows import DEFAULT_MAX_TOKENS, Window, split_windows, window_warnings
+from hmtl.predicting.windows import (
+    DEFAULT_MAX_TOKENS,
+    Window,
+    split_windows,
+    whole_document,
+    window_warnings,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +60,25 @@ DEFAULT_BATCH_SIZE = 8
 MAX_TOKEN_CHARACTERS = 50
 
 Labeled = tuple[str, int, int]  # (label, start, end exclusive)
+
+
+def trained_window(config: dict[str, Any],
+                   token_indexers: dict[str, Any]) -> tuple[int | None, int | None]:
+    """The window (most tokens, most sentences) the model was trained on: the coreference
+    readers' smallest ``max_sentences``, and a transformer token indexer's ``max_length``;
+    ``DEFAULT_MAX_TOKENS`` tokens when the config sets neither (a raw text can be of any
+    length; training documents were as long as the corpus made them)."""
+    sentences = [block.get("data_params", {}).get("dataset_reader", {}).get("max_sentences")
+                 for block in task_blocks(config).values()]
+    sentences = [value for value in sentences if isinstance(value, int) and value > 0]
+    lengths = [getattr(getattr(indexer, "_matched_indexer", indexer), "_max_length", None)
+               for indexer in token_indexers.values()]
+    lengths = [value for value in lengths if isinstance(value, int) and value > 0]
+    max_sentences = min(sentences) if sentences else None
+    max_tokens = min(lengths) if lengths else None
+    if max_sentences is None and max_tokens is None:
+        max_tokens = DEFAULT_MAX_TOKENS
+    return max_tokens, max_sentences
 
 
 @dataclass
@@ -80,17 +103,21 @@ class Predictor:
         batch_size: int = DEFAULT_BATCH_SIZE,
         max_window_tokens: int | None = None,
         tokenizer: Tokenizer | None = None,
+        max_window_sentences: int | None = None,
     ) -> None:
         if batch_size < 1:
             raise ConfigurationError(f"batch size must be at least 1, got {batch_size}")
-        max_window_tokens = DEFAULT_MAX_TOKENS if max_window_tokens is None else max_window_tokens
-        if max_window_tokens < 1:
-            raise ConfigurationError(
-                f"max window tokens must be at least 1, got {max_window_tokens}")
+        for name, value in (("tokens", max_window_tokens), ("sentences", max_window_sentences)):
+            if value is not None and value < 1:
+                raise ConfigurationError(f"max window {name} must be at least 1, got {value}")
+        if max_window_tokens is None and max_window_sentences is None:
+            max_window_tokens, max_window_sentences = trained_window(run.config,
+                                                                     run.token_indexers)
         self.run = run
         self.model = run.model
         self.batch_size = batch_size
         self.max_window_tokens = max_window_tokens
+        self.max_window_sentences = max_window_sentences
         self.tokenizer = tokenizer or Tokenizer()
         self.tasks = self._task_kinds()
         self._tagger_order = self._argument_taggers()
@@ -173,26 +200,33 @@ class Predictor:
         return from_sentences(doc_id, [list(sentence) for sentence in words])
 
     def predict_documents(
-        self, documents: Iterable[Document], progress: Callable[[Document], None] | None = None
+        self, documents: Iterable[Document], progress: Callable[[Document], None] | None = None,
+        whole_documents: bool = False,
     ) -> Iterator[dict]:
         """Stream the prediction JSON of each document, in order; ``progress`` is called with
-        each document once it is done."""
+        each document once it is done. ``whole_documents`` predicts each document in one piece
+        (as training and evaluation read training-format files) instead of in windows."""
         iterator = iter(documents)
         while chunk := list(islice(iterator, self.batch_size)):
-            for pending in self._predict_chunk(chunk):
+            for pending in self._predict_chunk(chunk, whole_documents):
                 yield self._to_json(pending)
                 if progress is not None:
                     progress(pending.document)
 
     # ------------------------------------------------------------------------------ work
 
-    def _predict_chunk(self, documents: list[Document]) -> list[_Pending]:
+    def _predict_chunk(self, documents: list[Document], whole: bool = False) -> list[_Pending]:
         pending = []
         work: list[tuple[_Pending, Window]] = []
         for document in documents:
-            windows, cut = split_windows(document.sentences, self.max_window_tokens)
+            if whole:
+                windows, cut = whole_document(document.sentences), []
+            else:
+                windows, cut = split_windows(document.sentences, self.max_window_tokens,
+                                             self.max_window_sentences)
             item = _Pending(document, window_warnings(
-                len(document.tokens), windows, cut, self.max_window_tokens))
+                len(document.tokens), windows, cut, self.max_window_tokens,
+                self.max_window_sentences))
             for task, kind in self.tasks.items():
                 getattr(item, kind)[task] = []
             pending.append(item)
@@ -248,11 +282,7 @@ class Predictor:
         """Typed spans (end exclusive) of a tag sequence; an invalid sequence (possible without
         constrained decoding) is read leniently as BIO."""
         head = self.model.heads[task]
-        try:
-            spans = tags_to_spans(tags, getattr(head, "label_encoding", None))
-        except InvalidTagSequence:
-            lenient = [tag.replace("U-", "B-", 1).replace("L-", "I-", 1) for tag in tags]
-            spans = [(label, start, end) for label, (start, end) in bio_tags_to_spans(lenient)]
+        spans = tags_to_spans(tags, getattr(head, "label_encoding", None))
         return [(label, start, end + 1) for label, start, end in spans]
 
     def _argument_lookup(self, item: _Pending, task: str) -> dict[int, Labeled]:
@@ -289,6 +319,9 @@ def load_predictor(
     weights: str | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     max_window_tokens: int | None = None,
+    max_window_sentences: int | None = None,
 ) -> Predictor:
-    """A predictor for a run directory or model archive (weights as in ``load_trained_run``)."""
-    return Predictor(load_trained_run(path, weights, cuda_device), batch_size, max_window_tokens)
+    """A predictor for a run directory or model archive (weights as in ``load_trained_run``);
+    without window limits, windows are the size the model was trained on (``trained_window``)."""
+    return Predictor(load_trained_run(path, weights, cuda_device), batch_size, max_window_tokens,
+                     max_window_sentences=max_window_sentences)
