@@ -216,8 +216,13 @@ class Predictor:
     # ------------------------------------------------------------------------------ work
 
     def _predict_chunk(self, documents: list[Document], whole: bool = False) -> list[_Pending]:
+        """Predict a chunk of documents. In windows, every head runs on every window. Whole,
+        each task sees the units its reader made in training: the tagging and relation heads
+        each sentence, the coreference head the whole document."""
+        sentence_tasks = [t for t, kind in self.tasks.items() if kind != outputs.CLUSTERS]
+        document_tasks = [t for t, kind in self.tasks.items() if kind == outputs.CLUSTERS]
         pending = []
-        work: list[tuple[_Pending, Window]] = []
+        groups: dict[tuple[str, ...], list[tuple[_Pending, Window]]] = {}
         for document in documents:
             if whole:
                 windows, cut = whole_document(document.sentences), []
@@ -230,17 +235,28 @@ class Predictor:
             for task, kind in self.tasks.items():
                 getattr(item, kind)[task] = []
             pending.append(item)
-            work.extend((item, window) for window in windows)
-        # Similar lengths together pad less; the order of the results does not depend on it.
-        work.sort(key=lambda pair: pair[1].end - pair[1].start)
-        for first in range(0, len(work), self.batch_size):
-            self._run_batch(work[first:first + self.batch_size])
+            if not whole:
+                groups.setdefault(tuple(self.tasks), []).extend(
+                    (item, window) for window in windows)
+                continue
+            if sentence_tasks:
+                groups.setdefault(tuple(sentence_tasks), []).extend(
+                    (item, Window(start, end, ((start, end),)))
+                    for start, end in document.sentences)
+            if document_tasks:
+                groups.setdefault(tuple(document_tasks), []).extend(
+                    (item, window) for window in windows)
+        for tasks, work in groups.items():
+            # Similar lengths together pad less; the order of the results does not depend on it.
+            work.sort(key=lambda pair: pair[1].end - pair[1].start)
+            for first in range(0, len(work), self.batch_size):
+                self._run_batch(work[first:first + self.batch_size], tasks)
         return pending
 
-    def _instance(self, document: Document, window: Window) -> Instance:
+    def _instance(self, document: Document, window: Window, spans: bool = True) -> Instance:
         sentences = [[word[:MAX_TOKEN_CHARACTERS] for word in document.words[start:end]]
                      for start, end in window.sentences]
-        if self._coref_reader is not None:
+        if spans and self._coref_reader is not None:
             instance = self._coref_reader.text_to_instance(sentences)
         else:
             instance = Instance({"text": TextField(
@@ -248,14 +264,19 @@ class Predictor:
         instance["text"].token_indexers = self.run.token_indexers
         return instance
 
-    def _run_batch(self, work: list[tuple[_Pending, Window]]) -> None:
+    def _run_batch(self, work: list[tuple[_Pending, Window]],
+                   tasks: Sequence[str] | None = None) -> None:
+        """Run the heads of ``tasks`` (default: all) on a batch of windows."""
+        tasks = list(self.tasks) if tasks is None else list(tasks)
+        spans = any(self.tasks[task] == outputs.CLUSTERS for task in tasks)
         with gc_paused():  # one collection per batch, not one per coreference instance
-            batch = Batch([self._instance(item.document, window) for item, window in work])
+            batch = Batch([self._instance(item.document, window, spans) for item, window in work])
         batch.index_instances(self.run.vocab)
         device = inference_device(self.model)
         tensors = move_to_device(batch.as_tensor_dict(), device)
-        readable = self._forward(tensors)
-        for task, kind in self.tasks.items():
+        readable = self._forward(tensors, None if len(tasks) == len(self.tasks) else tasks)
+        for task in tasks:
+            kind = self.tasks[task]
             output = readable[task]
             for row, (item, window) in enumerate(work):
                 offset = window.start
@@ -273,10 +294,14 @@ class Predictor:
                         [(offset + start, offset + end + 1) for start, end in cluster]
                         for cluster in output["clusters"][row])
 
-    def _forward(self, tensors: dict[str, Any]) -> dict[str, dict[str, Any]]:
-        """Every head's decoded output for one batch (``predict_all``: shared layers once)."""
+    def _forward(self, tensors: dict[str, Any],
+                 tasks: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
+        """The decoded output of every head, or of those of ``tasks``, for one batch
+        (``predict_all``: shared layers once)."""
         with torch.inference_mode():
-            return self.model.make_output_human_readable(self.model.predict_all(**tensors))
+            raw = (self.model.predict_all(**tensors) if tasks is None
+                   else self.model.predict_all(tasks=tasks, **tensors))
+            return self.model.make_output_human_readable(raw)
 
     def _tag_spans(self, task: str, tags: Sequence[str]) -> list[Labeled]:
         """Typed spans (end exclusive) of a tag sequence; an invalid sequence (possible without
