@@ -3,6 +3,11 @@
 Reads raw text, JSON lines or training-format files (``hmtl.predicting.inputs``), writes one
 prediction JSON per document (JSON lines), or for training-format input optionally the same
 format with the predicted columns filled in (``hmtl.predicting.format_writers``).
+
+Training-format documents (CoNLL-2012 parts, like_conll documents, CoNLL-2003 documents) are
+predicted whole, as training and evaluation read them, so that scoring the output gives what
+``evaluate`` reports; raw text and JSON lines are predicted in windows the size the model was
+trained on. ``--windows`` or an explicit window size windows every input.
 """
 
 from __future__ import annotations
@@ -53,8 +58,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--batch-size", type=_positive, default=8,
                         help="windows per model call (default 8)")
     parser.add_argument("--max-window-tokens", type=_positive, default=None,
-                        help="longer documents are split into windows of at most this many "
-                        "tokens at sentence boundaries (default 256)")
+                        help="split documents into windows of at most this many tokens at "
+                        "sentence boundaries (every input format; default: the model's "
+                        "training window)")
+    parser.add_argument("--max-window-sentences", type=_positive, default=None,
+                        help="split documents into windows of at most this many sentences "
+                        "(every input format; default: the model's training window)")
+    parser.add_argument("--windows", action="store_true",
+                        help="also split training-format documents (CoNLL-2012, like_conll, "
+                        "CoNLL-2003) into windows; by default they are predicted whole, as in "
+                        "training and evaluation. Raw text and JSON lines always use windows, of "
+                        "the coreference reader's max_sentences or a transformer's max_length "
+                        "(256 tokens when the config sets neither)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     add_device_and_package_arguments(parser)
     for action in parser._actions:  # prediction does not follow the training config's device
@@ -92,7 +107,8 @@ def run(args: argparse.Namespace) -> int:
     params_logger.setLevel(logging.WARNING)
     try:
         predictor = load_predictor(args.model, cuda_device, weights_choice(args),
-                                   args.batch_size, args.max_window_tokens)
+                                   args.batch_size, args.max_window_tokens,
+                                   args.max_window_sentences)
     finally:
         params_logger.setLevel(level)
     docstart = input_format == "conll2003" and has_docstart(args.input)
@@ -111,7 +127,11 @@ def run(args: argparse.Namespace) -> int:
 
         update = (lambda _document: bar.update()) if bar is not None else None
         dropped = count = 0
-        for prediction in predictor.predict_documents(documents(), progress=update):
+        windowed = (args.windows or input_format not in TRAINING_FORMATS
+                    or args.max_window_tokens is not None
+                    or args.max_window_sentences is not None)
+        for prediction in predictor.predict_documents(documents(), progress=update,
+                                                      whole_documents=not windowed):
             source = sources.popleft()
             count += 1
             if args.output_format == SAME_OUTPUT:

@@ -2,8 +2,10 @@
 
 Scores like the CoNLL reference scorer v8.01 (`scorer.pl`): every document of the key is scored
 against the response document of the same name (an absent one counts as a response without
-mentions; response documents absent from the key are ignored), counts are summed over the
-documents, and MUC, B-cubed and CEAF-e recall/precision/F1 come from the sums. The CoNLL score is
+mentions, and a warning names it; response documents absent from the key are ignored), counts
+are summed over the documents, and MUC, B-cubed and CEAF-e recall/precision/F1 come from the
+sums. A response sharing no document name with the key, and a document with a different number
+of tokens in the two files, are errors: their scores would mean nothing. The CoNLL score is
 the mean of the three F1. The table prints percentages truncated to two decimals as the
 reference scorer prints them; `--json` prints exact fractions in [0, 1]::
 
@@ -29,12 +31,13 @@ from hmtl.metrics.coref_scores import (
     conll_f1,
     mention_identification,
 )
-from hmtl.metrics.scorer_input import Document, read_scorer_documents
+from hmtl.metrics.scorer_input import Document, ScorerDocument, read_scorer_file
 
 logger = logging.getLogger(__name__)
 
 _RULE = "-" * 74
 _MAX_REPEATED_MENTIONS = 10  # beyond this the reference scorer v8.01 refuses to score
+_SHOWN = 3  # document names a message lists
 
 
 def add_subparser(subparsers: Any) -> argparse.ArgumentParser:
@@ -59,11 +62,39 @@ def add_subparser(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
-def _read(path: str, role: str) -> dict[str, Document]:
+def _read(path: str, role: str) -> dict[str, ScorerDocument]:
     try:
-        return read_scorer_documents(path)
+        return read_scorer_file(path)
     except OSError as error:
         raise FormatError(path, None, f"cannot read the {role} file: {error.strerror}") from error
+
+
+def _names(names: list[str]) -> str:
+    """The first few names, quoted, and how many more."""
+    shown = ", ".join(repr(name) for name in names[:_SHOWN])
+    return shown + (f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else "")
+
+
+def _check_documents(key_path: str, key: dict[str, ScorerDocument], response_path: str,
+                     response: dict[str, ScorerDocument]) -> None:
+    """The response must share documents with the key, each with the key's number of tokens."""
+    if not response:
+        raise FormatError(response_path, None, "no '#begin document' line: the response has no "
+                          f"document (expected those of the key {key_path}: {_names(list(key))})")
+    if not set(key) & set(response):
+        raise FormatError(
+            response_path, None,
+            f"no document of the response is in the key (response: {_names(list(response))}; "
+            f"key {key_path}: {_names(list(key))}): expected the key's '#begin document' names"
+        )
+    for name, document in key.items():
+        answer = response.get(name)
+        if answer is not None and answer.tokens != document.tokens:
+            raise FormatError(
+                response_path, answer.line,
+                f"document {name!r} has {answer.tokens} tokens, but {document.tokens} in the key "
+                f"({key_path}, line {document.line}): expected the key's tokens",
+            )
 
 
 def _repeated_key_mentions(key: Document, response: Document) -> int:
@@ -75,10 +106,13 @@ def _repeated_key_mentions(key: Document, response: Document) -> int:
 
 def score_files(key_path: str, response_path: str) -> tuple[dict[str, Counts], Counts]:
     """Summed counts of every metric, and of mention identification, over the key's documents."""
-    key_documents = _read(key_path, "key")
-    if not key_documents:
+    key_files = _read(key_path, "key")
+    if not key_files:
         raise FormatError(key_path, None, "no '#begin document' line: the key has no document")
-    response_documents = _read(response_path, "response")
+    response_files = _read(response_path, "response")
+    _check_documents(key_path, key_files, response_path, response_files)
+    key_documents = {name: document.clusters for name, document in key_files.items()}
+    response_documents = {name: document.clusters for name, document in response_files.items()}
     totals = {name: ZERO for name in METRICS}
     mentions = ZERO
     missing = [name for name in key_documents if name not in response_documents]
@@ -92,17 +126,17 @@ def score_files(key_path: str, response_path: str) -> tuple[dict[str, Counts], C
         repeated += _repeated_key_mentions(key, response)
     if missing:
         logger.warning(
-            "%d of %d key documents are not in the response and count as empty responses "
-            "(first: %r)",
+            "%d of %d key documents are not in the response and count as responses without "
+            "mentions (zero recall for them, as the reference scorer scores them): %s",
             len(missing),
             len(key_documents),
-            missing[0],
+            _names(missing),
         )
     if extra:
         logger.warning(
-            "%d response documents are not in the key and are ignored (first: %r)",
+            "%d response documents are not in the key and are ignored: %s",
             len(extra),
-            extra[0],
+            _names(extra),
         )
     if repeated > _MAX_REPEATED_MENTIONS:
         logger.warning(

@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+from typing import NamedTuple
 
 from hmtl.data.formats.coref_column import CorefMark, parse_coref_cell
 from hmtl.data.formats.errors import FormatError
@@ -36,6 +37,14 @@ logger = logging.getLogger(__name__)
 
 Span = tuple[int, int]
 Document = list[list[Span]]
+
+
+class ScorerDocument(NamedTuple):
+    """A document's clusters, its number of tokens and the line of its `#begin document`."""
+
+    clusters: Document
+    tokens: int
+    line: int
 
 _BEGIN = re.compile(r"#\s*begin document (.*)\Z")
 _END = re.compile(r"#\s*end document")
@@ -110,7 +119,13 @@ def read_scorer_documents(path: str | os.PathLike) -> dict[str, Document]:
 
     Raises `FileNotFoundError`/`OSError` for an unreadable file and `FormatError` for bad input.
     """
-    documents: dict[str, Document] = {}
+    return {name: document.clusters for name, document in read_scorer_file(path).items()}
+
+
+def read_scorer_file(path: str | os.PathLike) -> dict[str, ScorerDocument]:
+    """Every document of a key or response file, with its token count and first line (errors
+    as `read_scorer_documents`)."""
+    documents: dict[str, ScorerDocument] = {}
     ignored_lines: list[int] = []
     current: _OpenDocument | None = None
 
@@ -123,7 +138,8 @@ def read_scorer_documents(path: str | os.PathLike) -> dict[str, Document]:
                 document.name,
                 document.line,
             )
-        documents[document.name] = document.close(path, end)
+        documents[document.name] = ScorerDocument(document.close(path, end), document.tokens,
+                                                  document.line)
 
     # Binary lines split on "\n" only, as the reference scorer (Perl) splits them.
     with open(path, "rb") as handle:

@@ -6,6 +6,7 @@ nine model type names of the original HMTL are registered as alternative constru
 class that read the original ``model`` blocks (their mapping: ``hmtl.models.original``).
 """
 
+from collections.abc import Collection
 from typing import Any, Optional
 
 import torch
@@ -294,8 +295,10 @@ class HierarchicalModel(Model):
         encoder_input, encoded = self.encoders(task_name, base, mask)
         return head(encoder_input, encoded, mask, **fields)
 
-    def predict_all(self, **batch: Any) -> dict[str, dict[str, Any]]:
-        """Every task's predictions for one batch, each shared layer computed once.
+    def predict_all(self, tasks: Collection[str] | None = None,
+                    **batch: Any) -> dict[str, dict[str, Any]]:
+        """Every task's predictions for one batch (or those of ``tasks``), each shared layer
+        computed once.
 
         Gold fields are withheld from every head (a batch only has gold for one task, and
         several heads may read the same field name), so no loss or metric is produced.
@@ -306,6 +309,8 @@ class HierarchicalModel(Model):
         cache: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
         outputs = {}
         for task_name, head in self.heads.items():
+            if tasks is not None and task_name not in tasks:
+                continue
             encoder_input, encoded = self.encoders(task_name, base, mask, cache)
             outputs[task_name] = head(encoder_input, encoded, mask, **inputs)
         return outputs

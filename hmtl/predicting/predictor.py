@@ -1,8 +1,10 @@
 """The predictor: documents in, the prediction JSON out, every head of the model at once.
 
-Each document is split into windows (``hmtl.predicting.windows``); each window becomes an
-instance the way the readers build one (the coreference reader's ``text_to_instance`` when the
-model has a coreference head, so candidate spans are those of training), indexed with the
+Each document is predicted whole (``whole_documents``: training-format input, as training and
+evaluation read it) or split into windows (``hmtl.predicting.windows``) whose size comes from
+what the model was trained on (``trained_window``); each window becomes an instance the way
+the readers build one (the coreference reader's ``text_to_instance`` when the model has a
+coreference head, so candidate spans are those of training), indexed with the
 trained token indexers. Windows are batched across documents and each batch goes through
 ``predict_all`` once, so every shared layer is computed once per batch for all heads.
 
@@ -26,10 +28,6 @@ import torch
 from allennlp.common import Params
 from allennlp.common.checks import ConfigurationError
 from allennlp.data import Batch, DatasetReader, Instance, Token
-from allennlp.data.dataset_readers.dataset_utils.span_utils import (
-    InvalidTagSequence,
-    bio_tags_to_spans,
-)
 from allennlp.data.fields import TextField
 from allennlp.nn.util import move_to_device
 
@@ -42,7 +40,13 @@ from hmtl.predicting import outputs
 from hmtl.predicting.document import Document, from_sentences
 from hmtl.predicting.loading import TrainedRun, inference_device, load_trained_run, task_blocks
 from hmtl.predicting.tokenization import Tokenizer
-from hmtl.predicting.windows import DEFAULT_MAX_TOKENS, Window, split_windows, window_warnings
+from hmtl.predicting.windows import (
+    DEFAULT_MAX_TOKENS,
+    Window,
+    split_windows,
+    whole_document,
+    window_warnings,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +60,25 @@ DEFAULT_BATCH_SIZE = 8
 MAX_TOKEN_CHARACTERS = 50
 
 Labeled = tuple[str, int, int]  # (label, start, end exclusive)
+
+
+def trained_window(config: dict[str, Any],
+                   token_indexers: dict[str, Any]) -> tuple[int | None, int | None]:
+    """The window (most tokens, most sentences) the model was trained on: the coreference
+    readers' smallest ``max_sentences``, and a transformer token indexer's ``max_length``;
+    ``DEFAULT_MAX_TOKENS`` tokens when the config sets neither (a raw text can be of any
+    length; training documents were as long as the corpus made them)."""
+    sentences = [block.get("data_params", {}).get("dataset_reader", {}).get("max_sentences")
+                 for block in task_blocks(config).values()]
+    sentences = [value for value in sentences if isinstance(value, int) and value > 0]
+    lengths = [getattr(getattr(indexer, "_matched_indexer", indexer), "_max_length", None)
+               for indexer in token_indexers.values()]
+    lengths = [value for value in lengths if isinstance(value, int) and value > 0]
+    max_sentences = min(sentences) if sentences else None
+    max_tokens = min(lengths) if lengths else None
+    if max_sentences is None and max_tokens is None:
+        max_tokens = DEFAULT_MAX_TOKENS
+    return max_tokens, max_sentences
 
 
 @dataclass
@@ -80,17 +103,21 @@ class Predictor:
         batch_size: int = DEFAULT_BATCH_SIZE,
         max_window_tokens: int | None = None,
         tokenizer: Tokenizer | None = None,
+        max_window_sentences: int | None = None,
     ) -> None:
         if batch_size < 1:
             raise ConfigurationError(f"batch size must be at least 1, got {batch_size}")
-        max_window_tokens = DEFAULT_MAX_TOKENS if max_window_tokens is None else max_window_tokens
-        if max_window_tokens < 1:
-            raise ConfigurationError(
-                f"max window tokens must be at least 1, got {max_window_tokens}")
+        for name, value in (("tokens", max_window_tokens), ("sentences", max_window_sentences)):
+            if value is not None and value < 1:
+                raise ConfigurationError(f"max window {name} must be at least 1, got {value}")
+        if max_window_tokens is None and max_window_sentences is None:
+            max_window_tokens, max_window_sentences = trained_window(run.config,
+                                                                     run.token_indexers)
         self.run = run
         self.model = run.model
         self.batch_size = batch_size
         self.max_window_tokens = max_window_tokens
+        self.max_window_sentences = max_window_sentences
         self.tokenizer = tokenizer or Tokenizer()
         self.tasks = self._task_kinds()
         self._tagger_order = self._argument_taggers()
@@ -182,40 +209,63 @@ class Predictor:
         return from_sentences(doc_id, [list(sentence) for sentence in words])
 
     def predict_documents(
-        self, documents: Iterable[Document], progress: Callable[[Document], None] | None = None
+        self, documents: Iterable[Document], progress: Callable[[Document], None] | None = None,
+        whole_documents: bool = False,
     ) -> Iterator[dict]:
         """Stream the prediction JSON of each document, in order; ``progress`` is called with
-        each document once it is done."""
+        each document once it is done. ``whole_documents`` predicts each document in one piece
+        (as training and evaluation read training-format files) instead of in windows."""
         iterator = iter(documents)
         while chunk := list(islice(iterator, self.batch_size)):
-            for pending in self._predict_chunk(chunk):
+            for pending in self._predict_chunk(chunk, whole_documents):
                 yield self._to_json(pending)
                 if progress is not None:
                     progress(pending.document)
 
     # ------------------------------------------------------------------------------ work
 
-    def _predict_chunk(self, documents: list[Document]) -> list[_Pending]:
+    def _predict_chunk(self, documents: list[Document], whole: bool = False) -> list[_Pending]:
+        """Predict a chunk of documents. In windows, every head runs on every window. Whole,
+        each task sees the units its reader made in training: the tagging and relation heads
+        each sentence, the coreference head the whole document."""
+        sentence_tasks = [t for t, kind in self.tasks.items() if kind != outputs.CLUSTERS]
+        document_tasks = [t for t, kind in self.tasks.items() if kind == outputs.CLUSTERS]
         pending = []
-        work: list[tuple[_Pending, Window]] = []
+        groups: dict[tuple[str, ...], list[tuple[_Pending, Window]]] = {}
         for document in documents:
-            windows, cut = split_windows(document.sentences, self.max_window_tokens)
+            if whole:
+                windows, cut = whole_document(document.sentences), []
+            else:
+                windows, cut = split_windows(document.sentences, self.max_window_tokens,
+                                             self.max_window_sentences)
             item = _Pending(document, window_warnings(
-                len(document.tokens), windows, cut, self.max_window_tokens))
+                len(document.tokens), windows, cut, self.max_window_tokens,
+                self.max_window_sentences))
             for task, kind in self.tasks.items():
                 getattr(item, kind)[task] = []
             pending.append(item)
-            work.extend((item, window) for window in windows)
-        # Similar lengths together pad less; the order of the results does not depend on it.
-        work.sort(key=lambda pair: pair[1].end - pair[1].start)
-        for first in range(0, len(work), self.batch_size):
-            self._run_batch(work[first:first + self.batch_size])
+            if not whole:
+                groups.setdefault(tuple(self.tasks), []).extend(
+                    (item, window) for window in windows)
+                continue
+            if sentence_tasks:
+                groups.setdefault(tuple(sentence_tasks), []).extend(
+                    (item, Window(start, end, ((start, end),)))
+                    for start, end in document.sentences)
+            if document_tasks:
+                groups.setdefault(tuple(document_tasks), []).extend(
+                    (item, window) for window in windows)
+        for tasks, work in groups.items():
+            # Similar lengths together pad less; the order of the results does not depend on it.
+            work.sort(key=lambda pair: pair[1].end - pair[1].start)
+            for first in range(0, len(work), self.batch_size):
+                self._run_batch(work[first:first + self.batch_size], tasks)
         return pending
 
-    def _instance(self, document: Document, window: Window) -> Instance:
+    def _instance(self, document: Document, window: Window, spans: bool = True) -> Instance:
         sentences = [[word[:MAX_TOKEN_CHARACTERS] for word in document.words[start:end]]
                      for start, end in window.sentences]
-        if self._coref_reader is not None:
+        if spans and self._coref_reader is not None:
             instance = self._coref_reader.text_to_instance(sentences)
         else:
             instance = Instance({"text": TextField(
@@ -223,14 +273,19 @@ class Predictor:
         instance["text"].token_indexers = self.run.token_indexers
         return instance
 
-    def _run_batch(self, work: list[tuple[_Pending, Window]]) -> None:
+    def _run_batch(self, work: list[tuple[_Pending, Window]],
+                   tasks: Sequence[str] | None = None) -> None:
+        """Run the heads of ``tasks`` (default: all) on a batch of windows."""
+        tasks = list(self.tasks) if tasks is None else list(tasks)
+        spans = any(self.tasks[task] == outputs.CLUSTERS for task in tasks)
         with gc_paused():  # one collection per batch, not one per coreference instance
-            batch = Batch([self._instance(item.document, window) for item, window in work])
+            batch = Batch([self._instance(item.document, window, spans) for item, window in work])
         batch.index_instances(self.run.vocab)
         device = inference_device(self.model)
         tensors = move_to_device(batch.as_tensor_dict(), device)
-        readable = self._forward(tensors)
-        for task, kind in self.tasks.items():
+        readable = self._forward(tensors, None if len(tasks) == len(self.tasks) else tasks)
+        for task in tasks:
+            kind = self.tasks[task]
             output = readable[task]
             for row, (item, window) in enumerate(work):
                 offset = window.start
@@ -248,20 +303,20 @@ class Predictor:
                         [(offset + start, offset + end + 1) for start, end in cluster]
                         for cluster in output["clusters"][row])
 
-    def _forward(self, tensors: dict[str, Any]) -> dict[str, dict[str, Any]]:
-        """Every head's decoded output for one batch (``predict_all``: shared layers once)."""
+    def _forward(self, tensors: dict[str, Any],
+                 tasks: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
+        """The decoded output of every head, or of those of ``tasks``, for one batch
+        (``predict_all``: shared layers once)."""
         with torch.inference_mode():
-            return self.model.make_output_human_readable(self.model.predict_all(**tensors))
+            raw = (self.model.predict_all(**tensors) if tasks is None
+                   else self.model.predict_all(tasks=tasks, **tensors))
+            return self.model.make_output_human_readable(raw)
 
     def _tag_spans(self, task: str, tags: Sequence[str]) -> list[Labeled]:
         """Typed spans (end exclusive) of a tag sequence; an invalid sequence (possible without
         constrained decoding) is read leniently as BIO."""
         head = self.model.heads[task]
-        try:
-            spans = tags_to_spans(tags, getattr(head, "label_encoding", None))
-        except InvalidTagSequence:
-            lenient = [tag.replace("U-", "B-", 1).replace("L-", "I-", 1) for tag in tags]
-            spans = [(label, start, end) for label, (start, end) in bio_tags_to_spans(lenient)]
+        spans = tags_to_spans(tags, getattr(head, "label_encoding", None))
         return [(label, start, end + 1) for label, start, end in spans]
 
     def _argument_lookup(self, item: _Pending, task: str) -> dict[int, Labeled]:
@@ -298,6 +353,9 @@ def load_predictor(
     weights: str | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     max_window_tokens: int | None = None,
+    max_window_sentences: int | None = None,
 ) -> Predictor:
-    """A predictor for a run directory or model archive (weights as in ``load_trained_run``)."""
-    return Predictor(load_trained_run(path, weights, cuda_device), batch_size, max_window_tokens)
+    """A predictor for a run directory or model archive (weights as in ``load_trained_run``);
+    without window limits, windows are the size the model was trained on (``trained_window``)."""
+    return Predictor(load_trained_run(path, weights, cuda_device), batch_size, max_window_tokens,
+                     max_window_sentences=max_window_sentences)

@@ -122,3 +122,45 @@ def test_key_without_documents_exits_2(capsys, tmp_path):
     status = main(["score-coref", str(empty), str(FIXTURES / "tc_a.key")])
     assert status == 2
     assert "the key has no document" in capsys.readouterr().err
+
+
+def _document(name: str, cells: list[str]) -> str:
+    rows = "".join(f"{name} 0 {i} w{i} {cell}\n" for i, cell in enumerate(cells))
+    return f"#begin document ({name}); part 000\n{rows}\n#end document\n"
+
+
+def test_a_response_matching_no_key_document_is_a_one_line_error(capsys, tmp_path):
+    key, response = tmp_path / "key", tmp_path / "response"
+    key.write_text(_document("nw/wsj_0001", ["(1)", "(1)"]) + _document("nw/wsj_0002", ["-"]))
+    response.write_text(_document("coref_0", ["(1)", "(1)"]))
+    assert main(["score-coref", str(key), str(response)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert "'(coref_0); part 000'" in err and "'(nw/wsj_0001); part 000'" in err
+    response.write_text("")
+    assert main(["score-coref", str(key), str(response)]) == 2
+    assert "the response has no document" in capsys.readouterr().err
+
+
+def test_key_documents_missing_from_the_response_score_zero_recall_and_are_named(
+        capsys, caplog, tmp_path):
+    key, response = tmp_path / "key", tmp_path / "response"
+    key.write_text(_document("a", ["(1)", "(1)"]) + _document("b", ["(2)", "(2)"]))
+    response.write_text(_document("a", ["(1)", "(1)"]))
+    assert main(["score-coref", str(key), str(response), "--json"]) == 0
+    scores = json.loads(capsys.readouterr().out)
+    # document b's link and mentions are not found: MUC recall 1/2, B3 2/4, CEAF-e 1/2
+    for name in ("muc", "bcub", "ceafe"):
+        assert (scores[name]["recall"], scores[name]["precision"]) == pytest.approx((0.5, 1.0))
+    assert "1 of 2 key documents are not in the response" in caplog.text
+    assert "'(b); part 000'" in caplog.text
+
+
+def test_a_document_with_other_tokens_is_a_one_line_error(capsys, tmp_path):
+    key, response = tmp_path / "key", tmp_path / "response"
+    key.write_text(_document("a", ["(1)", "(1)"]) + _document("b", ["(2)", "-", "(2)"]))
+    response.write_text(_document("a", ["(1)", "(1)"]) + _document("b", ["(2)", "(2)"]))
+    assert main(["score-coref", str(key), str(response)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert f"{response}, line 6" in err and "'(b); part 000' has 2 tokens, but 3" in err

@@ -4,7 +4,7 @@ every shared layer run once per batch, windows, odd input, and models with some 
 import pytest
 from allennlp.common.checks import ConfigurationError
 
-from hmtl.predicting.predictor import Predictor, load_predictor
+from hmtl.predicting.predictor import Predictor, load_predictor, trained_window
 from hmtl.predicting.windows import split_windows
 from tests.predicting.contract import check_contract
 from tests.predicting.runs import tiny_run
@@ -141,3 +141,42 @@ def test_head_outputs_map_to_document_offsets_and_relation_arguments(predictor, 
     assert [[m["text"] for m in c["mentions"]] for c in result["coref"]] == [
         ["Ann Lee", "Bob"], ["Cy Di", "Ed"]]
     assert len(result["warnings"]) == 1
+
+
+def test_whole_documents_run_taggers_per_sentence_and_coreference_per_document(
+        predictor, monkeypatch):
+    """As the readers made the training instances: one sentence per tagging or relation
+    instance, one document per coreference instance; no window however long the document."""
+    seen = []
+    predict_all = predictor.model.predict_all
+
+    def recording(tasks=None, **batch):
+        lengths = (batch["text"]["tokens"]["tokens"] > 0).sum(1).tolist()
+        seen.append((tuple(tasks or ()), sorted(lengths), "spans" in batch))
+        return predict_all(tasks=tasks, **batch)
+
+    monkeypatch.setattr(predictor.model, "predict_all", recording)
+    sentences = [["Ann", "met", "Bob", "."]] * 100 + [["He", "left", "."]]  # 403 tokens
+    document = predictor.tokenized_document("d", sentences)
+    [result] = list(predictor.predict_documents([document], whole_documents=True))
+    check_contract(result)
+    assert result["warnings"] == []
+    tagging = [entry for entry in seen if entry[0] == ("ner", "emd", "relation")]
+    coreference = [entry for entry in seen if entry[0] == ("coref",)]
+    assert len(tagging) + len(coreference) == len(seen)
+    assert sorted(n for entry in tagging for n in entry[1]) == [3] + [4] * 100
+    assert not any(entry[2] for entry in tagging)  # no candidate spans for the taggers
+    assert [entry[1] for entry in coreference] == [[403]] and coreference[0][2]
+
+
+def test_the_default_window_is_the_one_the_model_was_trained_on(predictor):
+    config = dict(predictor.run.config)
+    assert trained_window(config, predictor.run.token_indexers) == (256, None)
+    block = dict(config["task_coref"])
+    block["data_params"] = {**block["data_params"], "dataset_reader": {
+        **block["data_params"]["dataset_reader"], "max_sentences": 5}}
+    config["task_coref"] = block
+    assert trained_window(config, predictor.run.token_indexers) == (None, 5)
+    assert Predictor(predictor.run).max_window_tokens == 256
+    custom = Predictor(predictor.run, max_window_sentences=3)
+    assert (custom.max_window_tokens, custom.max_window_sentences) == (None, 3)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from hmtl.predicting.windows import Window, split_windows, window_warnings
+from hmtl.predicting.windows import Window, split_windows, whole_document, window_warnings
 
 
 def test_a_short_document_is_one_window_without_warning():
@@ -34,3 +34,22 @@ def test_no_sentences_no_windows_and_a_bad_limit_is_refused():
     assert split_windows([], 4) == ([], [])
     with pytest.raises(ValueError, match="at least 1"):
         split_windows([(0, 1)], 0)
+
+
+def test_a_sentence_limit_packs_at_most_that_many_sentences():
+    sentences = [(0, 3), (3, 5), (5, 9), (9, 10), (10, 12)]
+    windows, cut = split_windows(sentences, max_tokens=None, max_sentences=2)
+    assert [(w.start, w.end) for w in windows] == [(0, 5), (5, 10), (10, 12)]
+    assert cut == []
+    # both limits: 2 sentences, but never more than 4 tokens
+    windows, _ = split_windows(sentences, max_tokens=4, max_sentences=2)
+    assert [(w.start, w.end) for w in windows] == [(0, 3), (3, 5), (5, 9), (9, 12)]
+    message = window_warnings(12, windows, [], 4, 2)[0]
+    assert "window size (2 sentences and 4 tokens)" in message
+    with pytest.raises(ValueError, match="max_sentences"):
+        split_windows(sentences, None, 0)
+
+
+def test_a_whole_document_is_one_window():
+    assert whole_document([(0, 3), (3, 5)]) == [Window(0, 5, ((0, 3), (3, 5)))]
+    assert whole_document([]) == []

@@ -75,6 +75,20 @@ def test_evaluate_writes_predictions_that_read_back(run, capsys):
     coref_response = list(read_conll2012(predictions / "coref.response.gold_conll"))
     assert [d.document_id for d in coref_key] == [d.document_id for d in coref_response]
     assert any(s.coref_mentions for d in coref_key for s in d.sentences)
+    # the responses are the test documents as read: same headers, words and other columns
+    inputs = {"coref": list(read_conll2012(run / "data" / "conll-2012_single_file" /
+                                           "test.english.v4_gold_conll")),
+              "relation": [d for path in sorted((run / "data" / "ace2005" / "test").iterdir())
+                           for d in read_ace(path)]}
+    responses = {"coref": coref_response,
+                 "relation": list(read_ace(predictions / "relation.response.like_conll"))}
+    for task, documents in inputs.items():
+        answered = responses[task]
+        assert [d.header for d in answered] == [d.header for d in documents]
+        assert [[s.words for s in d.sentences] for d in answered] == [
+            [s.words for s in d.sentences] for d in documents]
+    assert [[row[:-1] for s in d.sentences for row in s.rows] for d in coref_response] == [
+        [row[:-1] for s in d.sentences for row in s.rows] for d in inputs["coref"]]
 
 
 def test_evaluate_on_gold_mentions_finds_every_mention(run, capsys):

@@ -61,13 +61,16 @@ class AceSentence:
 @dataclass(slots=True)
 class AceDocument:
     """A document; `begin_line` is None when the file had no `#begin document` for it, and
-    `ended` tells whether it was closed by `#end document` rather than by the end of the file."""
+    `ended` tells whether it was closed by `#end document` rather than by the end of the file.
+    `header` is the `#begin document` line as read (written back verbatim, since the official
+    scorer matches documents by the whole rest of that line), empty when there was none."""
 
     path: str
     document_id: str
     begin_line: int | None
     ended: bool = False
     sentences: list[AceSentence] = field(default_factory=list)
+    header: str = ""
 
 
 def _relation_frame(path: str, rows: list[list[str]], first_line: int,
@@ -153,7 +156,8 @@ def read_ace(path: str | os.PathLike) -> Iterator[AceDocument]:
                     yield document
                 match = _BEGIN_PATTERN.match(marker)
                 document_id = match.group(1) if match else marker[len(_BEGIN):].strip()
-                document = AceDocument(path, document_id or f"{name}:{documents}", number)
+                document = AceDocument(path, document_id or f"{name}:{documents}", number,
+                                       header=marker)
                 documents += 1
             elif marker.startswith(_END):
                 if document is None:
@@ -206,9 +210,10 @@ def iter_ace_sentences(path: str | os.PathLike) -> Iterator[AceSentence]:
 
 
 def write_ace(documents: Iterable[AceDocument], handle: TextIO, *, separator: str = "\t") -> None:
-    """Write documents back in the format `read_ace` reads, with explicit document markers."""
+    """Write documents back in the format `read_ace` reads, with explicit document markers (a
+    document's `header`, when it has one, is its `#begin document` line)."""
     for document in documents:
-        handle.write(f"{_BEGIN} ({document.document_id})\n")
+        handle.write((document.header or f"{_BEGIN} ({document.document_id})") + "\n")
         for sentence in document.sentences:
             for row in sentence.rows:
                 handle.write(separator.join(row) + "\n")

@@ -128,6 +128,14 @@ def iter_conll2003_documents(path: str | os.PathLike) -> Iterator[list[Conll2003
         yield list(sentences)
 
 
+def has_docstart(path: str | os.PathLike) -> bool:
+    """Whether a file starts with a `-DOCSTART-` row (so that a writer writes them back)."""
+    for _number, line in iter_lines(path):
+        if not is_blank(line):
+            return line.split()[0] == DOCSTART
+    return False
+
+
 def write_conll2003(
     documents: Iterable[Sequence[Conll2003Sentence]], handle: TextIO, *,
     docstart: bool = True, separator: str = " ",

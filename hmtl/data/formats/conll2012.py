@@ -49,13 +49,16 @@ class Conll2012Sentence:
 
 @dataclass(slots=True)
 class Conll2012Document:
-    """One `#begin document` ... `#end document` block (one part of an OntoNotes document)."""
+    """One `#begin document` ... `#end document` block (one part of an OntoNotes document);
+    `header` is its `#begin document` line as read (written back verbatim, since the official
+    scorer matches key and response documents by the whole rest of that line)."""
 
     path: str
     document_id: str
     part: str
     begin_line: int
     sentences: list[Conll2012Sentence] = field(default_factory=list)
+    header: str = ""
 
 
 def _parse_begin(line: str) -> tuple[str, str]:
@@ -98,7 +101,7 @@ def read_conll2012(path: str | os.PathLike) -> Iterator[Conll2012Document]:
                         "first",
                     )
                 document_id, part = _parse_begin(line)
-                document = Conll2012Document(path, document_id, part, number)
+                document = Conll2012Document(path, document_id, part, number, header=line)
             else:
                 if document is None:
                     raise FormatError(path, number, "'#end document' without an open document: "
@@ -147,10 +150,11 @@ def read_conll2012(path: str | os.PathLike) -> Iterator[Conll2012Document]:
 def write_conll2012(
     documents: Iterable[Conll2012Document], handle: TextIO, *, separator: str = "\t"
 ) -> None:
-    """Write documents back in the format `read_conll2012` reads (cells joined by `separator`)."""
+    """Write documents back in the format `read_conll2012` reads (cells joined by `separator`);
+    a document's `header`, when it has one, is its `#begin document` line."""
     for document in documents:
         part = f"; part {document.part}" if document.part else ""
-        handle.write(f"{_BEGIN} ({document.document_id}){part}\n")
+        handle.write((document.header or f"{_BEGIN} ({document.document_id}){part}") + "\n")
         for sentence in document.sentences:
             for row in sentence.rows:
                 handle.write(separator.join(row) + "\n")

@@ -10,7 +10,7 @@ from allennlp.data import DatasetReader, Instance, TokenIndexer
 from hmtl.data.formats.ace_like_conll import read_ace
 from hmtl.data.formats.brackets import LabeledSpan
 from hmtl.data.formats.paths import find_data_files
-from hmtl.data.readers.sequence_tagging import SequenceTaggingReader
+from hmtl.data.readers.sequence_tagging import SequenceTaggingReader, Source
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ class MentionAceReader(SequenceTaggingReader):
         summary.files.extend(find_data_files(file_path, "like_conll"))
         unended = 0
 
-        def sentences() -> Iterator[tuple[list[str], list[LabeledSpan]]]:
+        def sentences() -> Iterator[tuple[list[str], list[LabeledSpan], Source]]:
             nonlocal unended
             for path in summary.files:
                 for document in read_ace(path):
@@ -43,7 +43,7 @@ class MentionAceReader(SequenceTaggingReader):
                     for sentence in document.sentences:
                         summary.sentences += 1
                         summary.tokens += len(sentence.rows)
-                        yield sentence.words, sentence.mentions
+                        yield sentence.words, sentence.mentions, (path, sentence.first_line)
 
         yield from self._tagged_instances(sentences())
         logger.info("mention_ace: read %d sentences (%d tokens, %d documents, %d without "

@@ -2,7 +2,9 @@
 
 They differ only in where sentences and entity spans come from; the instance they build is the
 same: `tokens` (TextField), `tags` (SequenceLabelField in `label_namespace`, encoded in
-`coding_scheme`) and `metadata` {`words`}.
+`coding_scheme`) and `metadata` {`words`, `source`}: `source` is `(file, line of the sentence's
+first row)`, which the prediction writers use to put predictions back into the input document
+(absent for text given to `text_to_instance` without it).
 """
 
 
@@ -16,6 +18,9 @@ from allennlp.data.tokenizers import Token
 from hmtl.data.formats.brackets import LabeledSpan
 from hmtl.data.readers.sharded_reader import ShardedReader
 from hmtl.data.readers.tagging import check_coding_scheme, spans_to_tags
+
+#: Where an instance's sentence or document comes from: (file, line of its first token row).
+Source = tuple[str, int]
 
 
 class SequenceTaggingReader(ShardedReader):
@@ -31,22 +36,27 @@ class SequenceTaggingReader(ShardedReader):
         self._coding_scheme = check_coding_scheme(coding_scheme)
 
     def _tagged_instances(
-        self, sentences: Iterable[tuple[list[str], Sequence[LabeledSpan]]]
+        self, sentences: Iterable[tuple[list[str], Sequence[LabeledSpan], Source]]
     ) -> Iterator[Instance]:
-        """Instances of this worker's share of `(words, entity spans)` pairs."""
-        for words, spans in self.shard_iterable(sentences):
-            yield self.text_to_instance(words, spans_to_tags(spans, len(words),
-                                                             self._coding_scheme))
+        """Instances of this worker's share of `(words, entity spans, source)` triples."""
+        for words, spans, source in self.shard_iterable(sentences):
+            yield self.text_to_instance(
+                words, spans_to_tags(spans, len(words), self._coding_scheme), source=source)
 
     def text_to_instance(self, words: Sequence[str],  # type: ignore[override]
-                         tags: Sequence[str] | None = None) -> Instance:
+                         tags: Sequence[str] | None = None,
+                         source: Source | None = None) -> Instance:
         """An instance of `words`; `tags` (already in this reader's coding scheme) are left out
-        for prediction. Token indexers are added by `apply_token_indexers`."""
+        for prediction; `source` is where the sentence was read. Token indexers are added by
+        `apply_token_indexers`."""
         words = list(words)
         text_field = TextField([Token(word) for word in words])
         fields: dict[str, Field] = {"tokens": text_field}
         if tags is not None:
             fields["tags"] = SequenceLabelField(list(tags), text_field,
                                                 label_namespace=self._label_namespace)
-        fields["metadata"] = MetadataField({"words": words})
+        metadata: dict[str, Any] = {"words": words}
+        if source is not None:
+            metadata["source"] = source
+        fields["metadata"] = MetadataField(metadata)
         return Instance(fields)
