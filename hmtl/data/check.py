@@ -269,6 +269,7 @@ def check_tasks(tasks: Sequence[CheckedTask], limits: ModelLimits | None = None)
                 report.warnings.append(f"{where} split {path} is empty")
             if stats.summary is not None:
                 report.skipped.extend(f"{where}: {line}" for line in _skipped(stats.summary))
+                report.warnings.extend(f"{where}: {line}" for line in stats.summary.repeated_paths)
                 report.warnings.extend(f"{where}: {line}"
                                        for line in _suspicious_files(stats.summary, reader))
                 report.warnings.extend(f"{where}: {line}" for line in _beyond_reader_limits(

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from hmtl.commands.main import main
-from tests.training.test_data_check import DATA, ONTONOTES, check_config, ontonotes_config
+from tests.data.test_check import DATA, ONTONOTES, check_config, ontonotes_config
 
 
 def write_config(tmp_path, validation: str = "dev.txt"):
@@ -59,7 +59,7 @@ def test_the_ontonotes_report_with_what_was_skipped(tmp_path, capsys):
     out = capsys.readouterr().out
     assert code == 0
     lines = out.splitlines()
-    # see tests/training/test_data_check.py for the arithmetic of each number
+    # see tests/data/test_check.py for the arithmetic of each number
     assert [line.split() for line in lines[:4]] == [
         ["task", "split", "files", "documents", "sentences", "instances", "tokens", "longest",
          "relations", "clusters", "mentions"],

@@ -28,7 +28,6 @@ from allennlp.data.fields import (
 from allennlp.data.tokenizers import Token
 
 from hmtl.data.formats.coref_spans import CorefMention
-from hmtl.data.formats.paths import find_data_files
 from hmtl.data.readers.gc_pause import gc_paused
 from hmtl.data.readers.read_summary import ReadSummary
 from hmtl.data.readers.sharded_reader import ShardedReader
@@ -113,7 +112,7 @@ class CoreferenceReader(ShardedReader):
         summary.max_span_width = self._max_span_width
 
         def documents() -> Iterator[Any]:
-            for path in find_data_files(summary.path, self.file_suffix):
+            for path in self._find_files(summary, self.file_suffix):
                 summary.files.append(path)
                 for document in self.parse_file(path):
                     if document.sentences:

@@ -27,7 +27,9 @@ class ReadSummary:
     """Counts of one read of `path`.
 
     - `files`: the files read, in order; `skipped_files`: `(kind, value)` (e.g.
-      `("genre", "pt")`) -> the files left out for that reason.
+      `("genre", "pt")`) -> the files left out for that reason; `repeated_paths`: what the
+      directory walk left out because it would read a file twice (symbolic-link cycles, second
+      paths to a directory or file), one line each (`DataFiles.notes`).
     - `documents`, `sentences`, `tokens`: what the files held (after `max_sentences` truncation
       for the coreference readers); `skipped`: documents or sentences left out, by reason.
     - Coreference only: `max_span_width`, `gold_mentions`, `wide_mentions` (gold mentions wider
@@ -39,6 +41,7 @@ class ReadSummary:
     path: str
     files: list[str] = field(default_factory=list)
     skipped_files: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    repeated_paths: list[str] = field(default_factory=list)
     documents: int = 0
     sentences: int = 0
     tokens: int = 0

@@ -17,7 +17,6 @@ from allennlp.data.fields import Field, ListField, MetadataField, SequenceLabelF
 from allennlp.data.tokenizers import Token
 
 from hmtl.data.formats.ace_like_conll import RelationFrame, read_ace
-from hmtl.data.formats.paths import find_data_files
 from hmtl.data.readers.sharded_reader import ShardedReader
 
 logger = logging.getLogger(__name__)
@@ -60,7 +59,7 @@ class RelationAceReader(ShardedReader):
 
     def _read(self, file_path: str) -> Iterator[Instance]:
         summary = self._start_summary(os.fspath(file_path))
-        summary.files.extend(find_data_files(file_path, "like_conll"))
+        summary.files.extend(self._find_files(summary, "like_conll"))
         relations = without = 0
 
         def sentences() -> Iterator[tuple[list[str], list[RelationFrame]]]:

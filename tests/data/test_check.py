@@ -3,6 +3,8 @@ and ``train`` stopping on a malformed test file before any checkpoint is written
 
 import copy
 import json
+import logging
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -341,3 +343,49 @@ def test_relation_less_sentences_skipped_by_the_reader_are_reported():
         "task relation: train: 2 sentences without relations (skip_sentences_without_relations) "
         "skipped"
     ]
+
+
+def counts(report):
+    return [(task.name, split, stats.files, stats.documents, stats.sentences, stats.instances,
+             stats.tokens, stats.clusters)
+            for task in report.tasks for split, stats in task.splits.items()]
+
+
+def test_a_symlink_cycle_under_an_ontonotes_directory_is_read_once_and_warned(tmp_path, caplog):
+    # The report: a loop under a ner_ontonotes data directory multiplied 219 files into 8,979,
+    # with "warnings: none". Here a link from a wsj directory back up to annotations/.
+    tree = tmp_path / "ontonotes"
+    shutil.copytree(ONTONOTES, tree)
+    config = ontonotes_config()
+    config["task_ner"]["data_params"]["train_data_path"] = str(tree / "train")
+    loop_free = check(config)
+    wsj = tree / "train/data/english/annotations/nw/wsj/00"
+    (wsj / "back").symlink_to("../../..")
+    with caplog.at_level(logging.WARNING, logger="hmtl.data.readers.sharded_reader"):
+        looped = check(config)
+    assert counts(looped) == counts(loop_free)
+    # the loop-free numbers, as test_files_documents_and_sentences_of_an_ontonotes_tree counts them
+    assert counts(looped)[0] == ("ner", "train", 2, 3, 4, 4, 30, 0)
+    annotations = tree / "train/data/english/annotations"
+    warning = (f"{wsj}/back is a symbolic link to {annotations}, a directory that contains it "
+               "(a cycle): not followed, so each file under it is read once")
+    assert looped.warnings[0] == f"task ner: train: {warning}"
+    assert f"NerOntonotesReader: {warning}" in caplog.text
+    assert loop_free.warnings == looped.warnings[1:]
+
+
+def test_two_links_to_one_file_are_read_once_and_warned(tmp_path):
+    tree = tmp_path / "ontonotes"
+    shutil.copytree(ONTONOTES, tree)
+    config = ontonotes_config()
+    config["task_ner"]["data_params"]["train_data_path"] = str(tree / "train")
+    loop_free = check(config)
+    wsj = tree / "train/data/english/annotations/nw/wsj/00"
+    for name in ("copy_a", "copy_b"):
+        (wsj / f"{name}.v4_gold_conll").symlink_to(wsj / "wsj_0010.v4_gold_conll")
+    report = check(config)
+    assert counts(report) == counts(loop_free)
+    assert report.warnings[0] == (
+        f"task ner: train: {wsj}/copy_a.v4_gold_conll is the same file as "
+        f"{wsj}/wsj_0010.v4_gold_conll (a symbolic link) (and 1 more file like it): each file is "
+        "read once")
