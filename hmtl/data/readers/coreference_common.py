@@ -3,8 +3,8 @@
 One instance per document: `text` (the document's tokens, `/.` and `/?` normalised to `.` and
 `?`), `spans` (every span of at most `max_span_width` tokens inside one sentence), `span_labels`
 (the index of the gold cluster a candidate span is a mention of, else -1) and `metadata`
-{`original_text`, `clusters`}. Gold clusters are canonicalised: clusters sharing a span are
-merged (real data has mentions annotated in two clusters). Gold mentions wider than
+{`original_text`, `clusters`, `source`}. Gold clusters are canonicalised: clusters sharing a
+span are merged (real data has mentions annotated in two clusters). Gold mentions wider than
 `max_span_width` cannot be candidates; they stay in `metadata["clusters"]` for the scorer and
 are counted in the log.
 """
@@ -29,7 +29,7 @@ from allennlp.data.tokenizers import Token
 
 from hmtl.data.formats.coref_spans import CorefMention
 from hmtl.data.readers.gc_pause import gc_paused
-from hmtl.data.readers.read_summary import ReadSummary
+from hmtl.data.readers.read_summary import SOURCE, ReadSummary, Source
 from hmtl.data.readers.sharded_reader import ShardedReader
 
 logger = logging.getLogger(__name__)
@@ -122,7 +122,8 @@ class CoreferenceReader(ShardedReader):
 
         for document in self.shard_iterable(documents()):
             yield self._document_instance([s.words for s in document.sentences],
-                                          [s.coref_mentions for s in document.sentences], summary)
+                                          [s.coref_mentions for s in document.sentences], summary,
+                                          Source(document.path, document.sentences[0].first_line))
         self._log_counts(self.registered_name, summary)
 
     def __init__(
@@ -144,7 +145,7 @@ class CoreferenceReader(ShardedReader):
 
     def _document_instance(self, sentences: list[list[str]],
                            sentence_mentions: list[list[CorefMention]],
-                           summary: ReadSummary) -> Instance:
+                           summary: ReadSummary, source: Source) -> Instance:
         """The instance of one parsed document; `summary` collects what the log reports."""
         summary.most_sentences = max(summary.most_sentences, len(sentences))
         if self._max_sentences is not None and len(sentences) > self._max_sentences:
@@ -156,7 +157,7 @@ class CoreferenceReader(ShardedReader):
         summary.sentences += len(sentences)
         summary.tokens += sum(len(s) for s in sentences)
         summary.add_document_mentions(clusters)
-        return self.text_to_instance(sentences, clusters)
+        return self.text_to_instance(sentences, clusters, source=source)
 
     def _log_counts(self, name: str, summary: ReadSummary) -> None:
         logger.info(
@@ -172,18 +173,23 @@ class CoreferenceReader(ShardedReader):
         self,
         sentences: Sequence[Sequence[str]],
         gold_clusters: Sequence[Sequence[Span]] | None = None,
+        *,
+        source: Source | None = None,
     ) -> Instance:
         """An instance of a document given as sentences of words; `gold_clusters` (document
-        offsets, inclusive ends) are left out for prediction. Token indexers are added by
-        `apply_token_indexers`."""
+        offsets, inclusive ends) are left out for prediction, as is `source`. Token indexers are
+        added by `apply_token_indexers`."""
         with gc_paused():
-            return self._build_instance(sentences, gold_clusters)
+            return self._build_instance(sentences, gold_clusters, source)
 
     def _build_instance(self, sentences: Sequence[Sequence[str]],
-                        gold_clusters: Sequence[Sequence[Span]] | None) -> Instance:
+                        gold_clusters: Sequence[Sequence[Span]] | None,
+                        source: Source | None) -> Instance:
         words = [normalize_word(word) for sentence in sentences for word in sentence]
         text_field = TextField([Token(word) for word in words])
         metadata: dict[str, Any] = {"original_text": words}
+        if source is not None:
+            metadata[SOURCE] = source
         span_of_cluster: dict[Span, int] = {}
         if gold_clusters is not None:
             clusters = canonicalize_clusters(gold_clusters)

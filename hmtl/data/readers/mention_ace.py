@@ -9,6 +9,7 @@ from allennlp.data import DatasetReader, Instance, TokenIndexer
 
 from hmtl.data.formats.ace_like_conll import read_ace
 from hmtl.data.formats.brackets import LabeledSpan
+from hmtl.data.readers.read_summary import Source
 from hmtl.data.readers.sequence_tagging import SequenceTaggingReader
 
 logger = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ class MentionAceReader(SequenceTaggingReader):
         summary.files.extend(self._find_files(summary, "like_conll"))
         unended = 0
 
-        def sentences() -> Iterator[tuple[list[str], list[LabeledSpan]]]:
+        def sentences() -> Iterator[tuple[list[str], list[LabeledSpan], Source]]:
             nonlocal unended
             for path in summary.files:
                 for document in read_ace(path):
@@ -42,7 +43,7 @@ class MentionAceReader(SequenceTaggingReader):
                     for sentence in document.sentences:
                         summary.sentences += 1
                         summary.tokens += len(sentence.rows)
-                        yield sentence.words, sentence.mentions
+                        yield sentence.words, sentence.mentions, Source(path, sentence.first_line)
 
         yield from self._tagged_instances(sentences())
         logger.info("mention_ace: read %d sentences (%d tokens, %d documents, %d without "

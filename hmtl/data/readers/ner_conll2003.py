@@ -9,6 +9,7 @@ from allennlp.data import DatasetReader, Instance, TokenIndexer
 from hmtl.data.formats.brackets import LabeledSpan
 from hmtl.data.formats.conll2003 import read_conll2003
 from hmtl.data.formats.lines import check_data_file
+from hmtl.data.readers.read_summary import Source
 from hmtl.data.readers.sequence_tagging import SequenceTaggingReader
 
 logger = logging.getLogger(__name__)
@@ -33,13 +34,13 @@ class NerConll2003Reader(SequenceTaggingReader):
         summary = self._start_summary(file_path)
         summary.files.append(file_path)
 
-        def sentences() -> Iterator[tuple[list[str], list[LabeledSpan]]]:
+        def sentences() -> Iterator[tuple[list[str], list[LabeledSpan], Source]]:
             for sentence in read_conll2003(file_path):
                 # documents are separated by -DOCSTART- rows; the parser numbers them from 0
                 summary.documents = sentence.document_index + 1
                 summary.sentences += 1
                 summary.tokens += len(sentence.rows)
-                yield sentence.words, sentence.entities
+                yield sentence.words, sentence.entities, Source(file_path, sentence.first_line)
 
         yield from self._tagged_instances(sentences())
         logger.info("ner_conll2003: read %d sentences (%d tokens) from %s",

@@ -16,6 +16,7 @@ from hmtl.data.readers.read_summary import (
     SKIP_GENRE,
     SKIP_LANGUAGE,
     ReadSummary,
+    Source,
 )
 from hmtl.data.readers.sequence_tagging import SequenceTaggingReader
 
@@ -99,14 +100,15 @@ class NerOntonotesReader(SequenceTaggingReader):
         summary = self._start_summary(file_path)
         files = self._select(file_path, summary)
 
-        def sentences() -> Iterator[tuple[list[str], list[LabeledSpan]]]:
+        def sentences() -> Iterator[tuple[list[str], list[LabeledSpan], Source]]:
             for path in files:
                 for document in read_conll2012(path):
                     summary.documents += 1
                     for sentence in document.sentences:
                         summary.sentences += 1
                         summary.tokens += len(sentence.rows)
-                        yield sentence.words, sentence.named_entities
+                        yield (sentence.words, sentence.named_entities,
+                               Source(path, sentence.first_line))
 
         yield from self._tagged_instances(sentences())
         logger.info("ner_ontonotes: read %d sentences (%d tokens, %d documents) from %d files "

@@ -13,13 +13,30 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from hmtl.data.formats.paths import ontonotes_path_info
+
+#: The metadata key of an instance's `Source`.
+SOURCE = "source"
 
 #: Kinds of reasons a reader leaves a whole file out (the `ner_ontonotes` filters).
 SKIP_DOMAIN = "domain"
 SKIP_GENRE = "genre"
 SKIP_LANGUAGE = "language"
+
+
+class Source(NamedTuple):
+    """Where an instance comes from: its file and the line of its first token row (a document's
+    first sentence). Kept in the instance's metadata under `SOURCE`, so that a check of the
+    instances (`hmtl check-data`, training's read of every split) can name the file and line;
+    the model never reads it."""
+
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}, line {self.line}"
 
 
 @dataclass
