@@ -221,7 +221,7 @@ class LengthCheck:
             if excess.count == 1:
                 excess.first_size = size
                 metadata = fields.get("metadata")
-                if isinstance(metadata, MetadataField):
+                if isinstance(metadata, MetadataField) and isinstance(metadata.metadata, dict):
                     excess.first = metadata.metadata.get(SOURCE)
 
     def messages(self) -> list[str]:
