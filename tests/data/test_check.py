@@ -352,13 +352,19 @@ def counts(report):
             for task in report.tasks for split, stats in task.splits.items()]
 
 
-def test_a_symlink_cycle_under_an_ontonotes_directory_is_read_once_and_warned(tmp_path, caplog):
-    # The report: a loop under a ner_ontonotes data directory multiplied 219 files into 8,979,
-    # with "warnings: none". Here a link from a wsj directory back up to annotations/.
+def copied_ontonotes(tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+    """A copy of the OntoNotes tree (to add links to) and ontonotes_config reading its train."""
     tree = tmp_path / "ontonotes"
     shutil.copytree(ONTONOTES, tree)
     config = ontonotes_config()
     config["task_ner"]["data_params"]["train_data_path"] = str(tree / "train")
+    return tree, config
+
+
+def test_a_symlink_cycle_under_an_ontonotes_directory_is_read_once_and_warned(tmp_path, caplog):
+    # The report: a loop under a ner_ontonotes data directory multiplied 219 files into 8,979,
+    # with "warnings: none". Here a link from a wsj directory back up to annotations/.
+    tree, config = copied_ontonotes(tmp_path)
     loop_free = check(config)
     wsj = tree / "train/data/english/annotations/nw/wsj/00"
     (wsj / "back").symlink_to("../../..")
@@ -376,10 +382,7 @@ def test_a_symlink_cycle_under_an_ontonotes_directory_is_read_once_and_warned(tm
 
 
 def test_two_links_to_one_file_are_read_once_and_warned(tmp_path):
-    tree = tmp_path / "ontonotes"
-    shutil.copytree(ONTONOTES, tree)
-    config = ontonotes_config()
-    config["task_ner"]["data_params"]["train_data_path"] = str(tree / "train")
+    tree, config = copied_ontonotes(tmp_path)
     loop_free = check(config)
     wsj = tree / "train/data/english/annotations/nw/wsj/00"
     for name in ("copy_a", "copy_b"):
