@@ -2,10 +2,11 @@
 
 Prints a table of counts per task and split (files, documents, sentences, instances, tokens,
 relations, clusters), the label counts, what the readers skipped and why, and the warnings (empty
-splits, labels in dev/test never seen in train, suspicious files, inputs beyond the model's
-limits). A malformed file or config is a one-line error and exit status 1, as is a setting that
-would fail in training; with ``--strict`` warnings are errors too, for scripts. So each data
-preparation step can be checked on its own.
+splits, labels in dev/test never seen in train, suspicious files, files reached twice through
+symbolic links, inputs beyond the model's limits or the config's ``data_limits``). A malformed
+file or config is a one-line error and exit status 1, as is a setting that would fail in
+training; with ``--strict`` warnings are errors too, for scripts. So each data preparation step
+can be checked on its own.
 """
 
 from __future__ import annotations
@@ -34,8 +35,10 @@ def run(args: argparse.Namespace) -> int:
 
     params = load_config(args.config, args.overrides)
     model = params.get("model")
-    limits = model_limits(model.as_dict(quiet=True) if isinstance(model, Params) else {})
-    report = check_tasks(build_tasks(params), limits)
+    tasks = build_tasks(params)
+    limits = model_limits(model.as_dict(quiet=True) if isinstance(model, Params) else {},
+                          params.get("data_limits", None), [task.name for task in tasks])
+    report = check_tasks(tasks, limits)
     print(format_report(report))
     if report.errors:
         print(f"error: {len(report.errors)} error(s) in the data or config, listed above",

@@ -5,8 +5,11 @@ with the readers' file-and-line errors) before hours of training are spent. Coun
 instances the readers build (DESIGN.md §2), so they are what the model would see; files,
 documents, sentences and what was skipped come from the readers' own ``ReadSummary``, so they
 follow the readers' rules. Limits of the model (a transformer's length, the coreference head's
-``max_span_width``) are given as ``ModelLimits`` (``hmtl.experiment.limits`` takes them from
-the config's ``model`` block), so nothing here knows about models.
+``max_span_width``, the lengths a head can take within a memory budget) are given as
+``ModelLimits`` (``hmtl.experiment.limits`` takes them from the config's ``model`` and
+``data_limits`` blocks), so nothing here knows about models. Training checks the same lengths
+with ``LengthCheck`` before its first step, so a sentence the model cannot take stops the run with
+the message check-data prints.
 """
 
 from __future__ import annotations
@@ -24,7 +27,14 @@ from allennlp.data.fields import ListField, MetadataField, SequenceLabelField, T
 
 from hmtl.data.readers.coreference_common import CoreferenceReader
 from hmtl.data.readers.ner_ontonotes import NerOntonotesReader
-from hmtl.data.readers.read_summary import SKIP_DOMAIN, SKIP_GENRE, SKIP_LANGUAGE, ReadSummary
+from hmtl.data.readers.read_summary import (
+    SKIP_DOMAIN,
+    SKIP_GENRE,
+    SKIP_LANGUAGE,
+    SOURCE,
+    ReadSummary,
+    Source,
+)
 from hmtl.data.readers.sharded_reader import ShardedReader
 from hmtl.data.splits import SPLITS
 
@@ -32,6 +42,13 @@ NO_RELATION = "*"
 RELATION_PREFIXES = ("ARG1_", "ARG2_")
 #: The OntoNotes genre without named-entity annotation (the Bible).
 UNANNOTATED_GENRE = "pt"
+#: What a ``LengthLimit`` counts: an instance's tokens, or a document's candidate spans.
+TOKENS = "tokens"
+SPANS = "candidate spans"
+#: Tokens beyond which a sentence is taken for sentences run together
+#: (``data_limits.max_sentence_tokens``): real sentences have at most a few hundred.
+DEFAULT_MAX_SENTENCE_TOKENS = 1000
+SENTENCE_TOKENS_SETTING = "data_limits.max_sentence_tokens"
 
 
 class TransformerLimit:
@@ -114,13 +131,115 @@ class CheckedTask(Protocol):
     paths: dict[str, str | None]
 
 
+@dataclass(frozen=True)
+class LengthLimit:
+    """The most ``measure`` (``TOKENS`` or ``SPANS``) an instance may have; ``setting`` is the
+    config key that changes it and ``reason`` says why it is there."""
+
+    measure: str
+    limit: int
+    setting: str
+    reason: str
+
+
+def sentence_limit(limit: int | None = DEFAULT_MAX_SENTENCE_TOKENS) -> LengthLimit | None:
+    """The limit on every sentence's tokens (None: no limit)."""
+    if limit is None:
+        return None
+    return LengthLimit(TOKENS, limit, SENTENCE_TOKENS_SETTING,
+                       "probably sentences run together (a missing blank line); raise the limit "
+                       "if they are real")
+
+
+@dataclass
+class LengthLimits:
+    """The token limit of every sentence, and each task's own limits (what its head can take)."""
+
+    sentence: LengthLimit | None = field(default_factory=sentence_limit)
+    tasks: dict[str, list[LengthLimit]] = field(default_factory=dict)
+
+    def for_task(self, task: str, unit: str) -> list[LengthLimit]:
+        """The limits of ``task``'s instances, which are ``unit``s (the sentence limit does not
+        apply to documents)."""
+        general = [self.sentence] if self.sentence is not None and unit != "document" else []
+        return general + self.tasks.get(task, [])
+
+
 @dataclass
 class ModelLimits:
-    """What the config's model cannot take: transformer lengths, and each coreference task's
-    head ``max_span_width``."""
+    """What the config's model cannot take: transformer lengths, each coreference task's head
+    ``max_span_width``, and the lengths of sentences and documents."""
 
     transformers: list[TransformerLimit] = field(default_factory=list)
     span_widths: dict[str, int] = field(default_factory=dict)
+    lengths: LengthLimits = field(default_factory=LengthLimits)
+
+
+def instance_unit(reader: DatasetReader) -> str:
+    """What one instance of ``reader`` is: a document, a sentence, or (readers outside hmtl) an
+    instance."""
+    if isinstance(reader, CoreferenceReader):
+        return "document"
+    return "sentence" if isinstance(reader, ShardedReader) else "instance"
+
+
+@dataclass
+class _Excess:
+    limit: LengthLimit
+    count: int = 0
+    largest: int = 0
+    first: Source | None = None
+    first_size: int = 0
+
+
+class LengthCheck:
+    """Counts the instances of one split beyond each limit, and where the first one is (the
+    readers' ``source`` metadata)."""
+
+    def __init__(self, limits: Sequence[LengthLimit], unit: str) -> None:
+        self.unit = unit
+        self._excesses = [_Excess(limit) for limit in limits]
+
+    def add(self, instance: Instance) -> None:
+        """Measure one instance against every limit."""
+        if not self._excesses:
+            return
+        fields = instance.fields
+        sizes: dict[str, int] = {}
+        text = next((f for f in fields.values() if isinstance(f, TextField)), None)
+        if text is not None:
+            sizes[TOKENS] = len(text)
+        spans = fields.get("spans")
+        if isinstance(spans, ListField):
+            sizes[SPANS] = len(spans.field_list)
+        for excess in self._excesses:
+            size = sizes.get(excess.limit.measure)
+            if size is None or size <= excess.limit.limit:
+                continue
+            excess.count += 1
+            excess.largest = max(excess.largest, size)
+            if excess.count == 1:
+                excess.first_size = size
+                metadata = fields.get("metadata")
+                if isinstance(metadata, MetadataField) and isinstance(metadata.metadata, dict):
+                    excess.first = metadata.metadata.get(SOURCE)
+
+    def messages(self) -> list[str]:
+        """One line per limit exceeded: how many, the first (file and line) and the largest."""
+        lines = []
+        for excess in self._excesses:
+            if not excess.count:
+                continue
+            limit = excess.limit
+            inputs = _plural(excess.count, self.unit)
+            if limit.measure == TOKENS:
+                what, largest = f"{inputs} longer than {limit.limit} tokens", "longest"
+            else:
+                what, largest = f"{inputs} with more than {limit.limit} {limit.measure}", "most"
+            first = f" at {excess.first}" if excess.first is not None else ""
+            lines.append(f"{what} ({limit.setting}; first{first}: {excess.first_size} "
+                         f"{limit.measure}; {largest}: {excess.largest}): {limit.reason}")
+        return lines
 
 
 @dataclass
@@ -128,7 +247,7 @@ class SplitStats:
     """What one split of one task contains. ``documents`` and ``sentences`` are None when the
     reader does not say (readers outside hmtl); ``unit`` names an instance (sentence or
     document); ``too_long`` maps a transformer to (inputs over its limit, longest in
-    wordpieces)."""
+    wordpieces); ``beyond_lengths`` says which instances are beyond the ``LengthLimits``."""
 
     path: str
     files: int = 0
@@ -144,6 +263,7 @@ class SplitStats:
     unit: str = "instance"
     summary: ReadSummary | None = None
     too_long: dict[str, tuple[int, int]] = field(default_factory=dict)
+    beyond_lengths: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -223,12 +343,16 @@ def _measure(stats: SplitStats, instance: Instance,
 
 
 def read_split(reader: DatasetReader, path: str,
-               transformers: Sequence[TransformerLimit] = ()) -> SplitStats:
+               transformers: Sequence[TransformerLimit] = (),
+               lengths: Sequence[LengthLimit] = ()) -> SplitStats:
     """Read one split with ``reader``; malformed input raises the reader's FormatError."""
     stats = SplitStats(path=path)
+    lengths_check = LengthCheck(lengths, instance_unit(reader))
     for instance in reader.read(path):
         _add_instance(stats, instance)
         _measure(stats, instance, transformers)
+        lengths_check.add(instance)
+    stats.beyond_lengths = lengths_check.messages()
     summary = reader.read_summary if isinstance(reader, ShardedReader) else None
     if summary is None:
         stats.files = count_files(path)
@@ -237,14 +361,15 @@ def read_split(reader: DatasetReader, path: str,
     stats.files = len(summary.files)
     stats.documents = summary.documents
     stats.sentences = summary.sentences
-    stats.unit = "document" if isinstance(reader, CoreferenceReader) else "sentence"
+    stats.unit = instance_unit(reader)
     return stats
 
 
 def check_tasks(tasks: Sequence[CheckedTask], limits: ModelLimits | None = None) -> DataReport:
     """Read every split of every task (train with the task's reader, validation and test with its
     validation reader) and collect counts, what was skipped, warnings (empty splits, unseen
-    labels, suspicious files, inputs beyond the model's limits) and errors."""
+    labels, suspicious files, files reached twice, inputs beyond the model's limits) and
+    errors."""
     limits = limits or ModelLimits()
     report = DataReport()
     for transformer in limits.transformers:
@@ -262,19 +387,22 @@ def check_tasks(tasks: Sequence[CheckedTask], limits: ModelLimits | None = None)
             if not path:
                 continue
             reader = task.reader if split == "train" else task.validation_reader
-            stats = read_split(reader, path, limits.transformers)
+            stats = read_split(reader, path, limits.transformers,
+                               limits.lengths.for_task(task.name, instance_unit(reader)))
             task_stats.splits[split] = stats
             where = f"task {task.name}: {split}"
             if stats.instances == 0:
                 report.warnings.append(f"{where} split {path} is empty")
             if stats.summary is not None:
                 report.skipped.extend(f"{where}: {line}" for line in _skipped(stats.summary))
+                report.warnings.extend(f"{where}: {line}" for line in stats.summary.repeated_paths)
                 report.warnings.extend(f"{where}: {line}"
                                        for line in _suspicious_files(stats.summary, reader))
                 report.warnings.extend(f"{where}: {line}" for line in _beyond_reader_limits(
                     stats.summary))
                 report.errors.extend(_span_width_errors(task.name, stats.summary,
                                                         limits.span_widths))
+            report.warnings.extend(f"{where}: {line}" for line in stats.beyond_lengths)
             for transformer in limits.transformers:
                 if transformer.model_name in stats.too_long:
                     count, longest = stats.too_long[transformer.model_name]

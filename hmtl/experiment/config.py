@@ -20,7 +20,7 @@ from allennlp.common.checks import ConfigurationError
 from allennlp.common.params import with_overrides
 
 TASK_PREFIX = "task_"
-OPTIONAL_TOP_LEVEL = ("iterators", "data_loader", "vocabulary", "regularizer")
+OPTIONAL_TOP_LEVEL = ("iterators", "data_loader", "vocabulary", "regularizer", "data_limits")
 REQUIRED_TOP_LEVEL = ("model", "multi_task_trainer")
 TRAINER_FLOAT_KEYS = ("min_lr", "grad_norm", "grad_clipping", "temperature")
 

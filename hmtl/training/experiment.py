@@ -27,8 +27,10 @@ from allennlp.common import Params
 from allennlp.common.checks import ConfigurationError
 from allennlp.data import Vocabulary
 
+from hmtl.data.check import LengthCheck, LengthLimits, instance_unit
 from hmtl.experiment.config import apply_overrides, trainer_params
 from hmtl.experiment.files import atomic_write_text
+from hmtl.experiment.limits import length_limits
 from hmtl.experiment.model import (
     build_model,
     check_embedding_files,
@@ -73,22 +75,33 @@ class Pretrained:
     weights_name: str
 
 
-def read_every_split(tasks: Iterable[Task]) -> None:
+def read_every_split(tasks: Iterable[Task], lengths: LengthLimits | None = None) -> None:
     """Read every split the run will use (train, validation, and test when evaluated on it), so
-    that a malformed file stops the run before the first training step rather than at the first
-    validation or after the last epoch. The loaders keep what they read, so nothing is read twice
-    (splits already read for the vocabulary come from that cache)."""
+    that a malformed file, or a sentence or document beyond ``lengths`` (what the model can take,
+    as ``hmtl check-data`` reports it), stops the run before the first training step rather than
+    at the first validation or after the last epoch. The loaders keep what they read, so nothing
+    is read twice (splits already read for the vocabulary come from that cache)."""
     for task in tasks:
         splits = ["train", "validation"] + (["test"] if task.evaluate_on_test else [])
         for split in splits:
+            unit = instance_unit(task.reader if split == "train" else task.validation_reader)
+            check = LengthCheck(lengths.for_task(task.name, unit) if lengths else [], unit)
+            count = 0
             try:
-                count = sum(1 for _ in task.loader(split).iter_instances())
+                for instance in task.loader(split).iter_instances():
+                    check.add(instance)
+                    count += 1
             except KeyError as error:
                 raise ConfigurationError(
                     f"task {task.name}: {task.paths[split]} ({split}) has a label or token the "
                     f"vocabulary lacks ({error}); add {split!r} to "
                     f"{task.config_key}.data_params.datasets_for_vocab_creation or fix the file"
                 ) from error
+            beyond = [f"task {task.name}: {split}: {line}" for line in check.messages()]
+            for line in beyond[1:]:
+                logger.error("%s", line)
+            if beyond:
+                raise ConfigurationError(beyond[0])
             logger.info("Task %s: %d %s instances", task.name, count, split)
 
 
@@ -192,6 +205,8 @@ def _train(
         set_seeds(seed)
     check_embedding_files(params.get("model"))
     tasks = build_tasks(params, widest_filter(params.get("model")))
+    lengths = length_limits(params.get("model"), params.get("data_limits", None),
+                            [task.name for task in tasks])
     for task in tasks:
         task.require(("train", "validation"), "train")
         if task.evaluate_on_test:
@@ -207,7 +222,7 @@ def _train(
         save_vocabulary(vocab, directory)
     for task in tasks:
         task.index_with(vocab)
-    read_every_split(tasks)
+    read_every_split(tasks, lengths)
     if context.is_distributed:
         init_process_group(context, settings, trainer_block.get("cuda_device", -1) >= 0)
         check_same_everywhere(vocabulary_digest(vocab), "vocabularies")

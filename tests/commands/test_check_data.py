@@ -5,7 +5,14 @@ import json
 import pytest
 
 from hmtl.commands.main import main
-from tests.training.test_data_check import DATA, ONTONOTES, check_config, ontonotes_config
+from tests.data.test_check import (
+    DATA,
+    ONTONOTES,
+    SENTENCE_REASON,
+    check_config,
+    ontonotes_config,
+    write_long_like_conll,
+)
 
 
 def write_config(tmp_path, validation: str = "dev.txt"):
@@ -59,7 +66,7 @@ def test_the_ontonotes_report_with_what_was_skipped(tmp_path, capsys):
     out = capsys.readouterr().out
     assert code == 0
     lines = out.splitlines()
-    # see tests/training/test_data_check.py for the arithmetic of each number
+    # see tests/data/test_check.py for the arithmetic of each number
     assert [line.split() for line in lines[:4]] == [
         ["task", "split", "files", "documents", "sentences", "instances", "tokens", "longest",
          "relations", "clusters", "mentions"],
@@ -118,3 +125,27 @@ def test_a_reader_whose_transformer_directory_is_missing_is_one_line(tmp_path, c
     assert err.startswith("error: task_ner.data_params.dataset_reader: cannot load a file it names")
     assert str(missing) in err
     assert "Traceback" not in err
+
+
+def test_a_100000_token_sentence_is_a_warning_and_an_error_with_strict(tmp_path, capsys):
+    path, line = write_long_like_conll(tmp_path / "long.like_conll")
+    config = ontonotes_config()
+    config["task_ner"]["data_params"] = {"dataset_reader": {"type": "mention_ace"},
+                                         "train_data_path": str(path)}
+    del config["task_coref"]
+    config["multi_task_trainer"] = {"num_epochs": 1}
+    config_path = tmp_path / "config.json"
+    config_path.write_text(json.dumps(config))
+    warning = (f"  - task ner: train: 1 sentence longer than 1000 tokens "
+               f"(data_limits.max_sentence_tokens; first at {path}, line {line}: 100000 tokens; "
+               f"longest: 100000): {SENTENCE_REASON}")
+    assert main(["check-data", str(config_path)]) == 0
+    assert warning in capsys.readouterr().out.splitlines()
+    assert main(["check-data", str(config_path), "--strict"]) == 1
+    captured = capsys.readouterr()
+    assert warning in captured.out.splitlines()
+    assert "error: 1 warning(s), and --strict makes them errors" in captured.err
+    # the limit is the config's: raised above the sentence, nothing is left to warn about
+    raised = json.dumps({"data_limits": {"max_sentence_tokens": 100_000}})
+    assert main(["check-data", str(config_path), "--strict", "-o", raised]) == 0
+    assert "warnings: none" in capsys.readouterr().out

@@ -72,6 +72,28 @@ def test_bad_arguments_are_one_line_errors(config_file, tmp_path, capsys, argume
     assert message in err and "Traceback" not in err
 
 
+def test_a_sentence_beyond_the_length_limit_stops_training_before_the_first_step(
+        config_file, tmp_path, capsys):
+    config = toy_config_dict()
+    data = config["task_ent"]["data_params"]
+    data["dataset_reader"] = {"type": "ner_conll2003", "label_namespace": "ent_labels"}
+    train_file = ROOT / "tests/fixtures/data_check/train.txt"
+    data["train_data_path"] = data["validation_data_path"] = data["test_data_path"] = str(
+        train_file)
+    config["data_limits"] = {"max_sentence_tokens": 4}
+    config_file.write_text(json.dumps(config))
+    run = tmp_path / "run"
+    assert main(["train", "-c", str(config_file), "-s", str(run), "--include-package", TOY]) == 1
+    err = capsys.readouterr().err
+    # train.txt: "Anna sings ." (line 3) and "Paris is big today ." (5 tokens, line 7)
+    assert err.splitlines()[-1] == (
+        f"error: task ent: train: 1 sentence longer than 4 tokens (data_limits."
+        f"max_sentence_tokens; first at {train_file}, line 7: 5 tokens; longest: 5): probably "
+        "sentences run together (a missing blank line); raise the limit if they are real")
+    assert "Traceback" not in err
+    assert sorted(path.name for path in run.iterdir()) == ["config.json", "out.log", "vocabulary"]
+
+
 def test_the_top_level_script_has_the_original_flags(monkeypatch, capsys):
     monkeypatch.setattr(sys, "argv", ["train.py", "--help"])
     with pytest.raises(SystemExit) as caught:

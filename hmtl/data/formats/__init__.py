@@ -29,7 +29,12 @@ from hmtl.data.formats.conll2012 import (
 from hmtl.data.formats.coref_column import CorefMark, parse_coref_cell
 from hmtl.data.formats.coref_spans import CorefMention, format_coref_column, parse_coref_column
 from hmtl.data.formats.errors import FormatError
-from hmtl.data.formats.paths import find_data_files, ontonotes_path_info
+from hmtl.data.formats.paths import (
+    DataFiles,
+    find_data_files,
+    ontonotes_path_info,
+    walk_data_files,
+)
 
 __all__ = [
     "AceDocument",
@@ -39,6 +44,7 @@ __all__ = [
     "Conll2012Sentence",
     "CorefMark",
     "CorefMention",
+    "DataFiles",
     "FormatError",
     "LabeledSpan",
     "RelationFrame",
@@ -55,6 +61,7 @@ __all__ = [
     "read_conll2003",
     "read_conll2012",
     "tags_to_spans",
+    "walk_data_files",
     "write_ace",
     "write_conll2003",
     "write_conll2012",

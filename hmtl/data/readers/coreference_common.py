@@ -3,11 +3,10 @@
 One instance per document: `text` (the document's tokens, `/.` and `/?` normalised to `.` and
 `?`), `spans` (every span of at most `max_span_width` tokens inside one sentence), `span_labels`
 (the index of the gold cluster a candidate span is a mention of, else -1) and `metadata`
-{`original_text`, `clusters`, `source`: (file, line of the document's first token row), which the
-prediction writers use to put predictions back into the input document}. Gold clusters are
-canonicalised: clusters sharing a span are merged (real data has mentions annotated in two
-clusters). Gold mentions wider than `max_span_width` cannot be candidates; they stay in
-`metadata["clusters"]` for the scorer and are counted in the log.
+{`original_text`, `clusters`, `source`}. Gold clusters are canonicalised: clusters sharing a
+span are merged (real data has mentions annotated in two clusters). Gold mentions wider than
+`max_span_width` cannot be candidates; they stay in `metadata["clusters"]` for the scorer and
+are counted in the log.
 """
 
 import logging
@@ -29,10 +28,8 @@ from allennlp.data.fields import (
 from allennlp.data.tokenizers import Token
 
 from hmtl.data.formats.coref_spans import CorefMention
-from hmtl.data.formats.paths import find_data_files
 from hmtl.data.readers.gc_pause import gc_paused
-from hmtl.data.readers.read_summary import ReadSummary
-from hmtl.data.readers.sequence_tagging import Source
+from hmtl.data.readers.read_summary import SOURCE, ReadSummary, Source
 from hmtl.data.readers.sharded_reader import ShardedReader
 
 logger = logging.getLogger(__name__)
@@ -115,7 +112,7 @@ class CoreferenceReader(ShardedReader):
         summary.max_span_width = self._max_span_width
 
         def documents() -> Iterator[Any]:
-            for path in find_data_files(summary.path, self.file_suffix):
+            for path in self._find_files(summary, self.file_suffix):
                 summary.files.append(path)
                 for document in self.parse_file(path):
                     if document.sentences:
@@ -126,7 +123,7 @@ class CoreferenceReader(ShardedReader):
         for document in self.shard_iterable(documents()):
             yield self._document_instance([s.words for s in document.sentences],
                                           [s.coref_mentions for s in document.sentences], summary,
-                                          (document.path, document.sentences[0].first_line))
+                                          Source(document.path, document.sentences[0].first_line))
         self._log_counts(self.registered_name, summary)
 
     def __init__(
@@ -148,7 +145,7 @@ class CoreferenceReader(ShardedReader):
 
     def _document_instance(self, sentences: list[list[str]],
                            sentence_mentions: list[list[CorefMention]],
-                           summary: ReadSummary, source: Source | None = None) -> Instance:
+                           summary: ReadSummary, source: Source) -> Instance:
         """The instance of one parsed document; `summary` collects what the log reports."""
         summary.most_sentences = max(summary.most_sentences, len(sentences))
         if self._max_sentences is not None and len(sentences) > self._max_sentences:
@@ -160,7 +157,7 @@ class CoreferenceReader(ShardedReader):
         summary.sentences += len(sentences)
         summary.tokens += sum(len(s) for s in sentences)
         summary.add_document_mentions(clusters)
-        return self.text_to_instance(sentences, clusters, source)
+        return self.text_to_instance(sentences, clusters, source=source)
 
     def _log_counts(self, name: str, summary: ReadSummary) -> None:
         logger.info(
@@ -176,11 +173,12 @@ class CoreferenceReader(ShardedReader):
         self,
         sentences: Sequence[Sequence[str]],
         gold_clusters: Sequence[Sequence[Span]] | None = None,
+        *,
         source: Source | None = None,
     ) -> Instance:
         """An instance of a document given as sentences of words; `gold_clusters` (document
-        offsets, inclusive ends) are left out for prediction; `source` is where the document
-        was read. Token indexers are added by `apply_token_indexers`."""
+        offsets, inclusive ends) are left out for prediction, as is `source`. Token indexers are
+        added by `apply_token_indexers`."""
         with gc_paused():
             return self._build_instance(sentences, gold_clusters, source)
 
@@ -191,7 +189,7 @@ class CoreferenceReader(ShardedReader):
         text_field = TextField([Token(word) for word in words])
         metadata: dict[str, Any] = {"original_text": words}
         if source is not None:
-            metadata["source"] = source
+            metadata[SOURCE] = source
         span_of_cluster: dict[Span, int] = {}
         if gold_clusters is not None:
             clusters = canonicalize_clusters(gold_clusters)

@@ -9,8 +9,8 @@ from allennlp.data import DatasetReader, Instance, TokenIndexer
 
 from hmtl.data.formats.ace_like_conll import read_ace
 from hmtl.data.formats.brackets import LabeledSpan
-from hmtl.data.formats.paths import find_data_files
-from hmtl.data.readers.sequence_tagging import SequenceTaggingReader, Source
+from hmtl.data.readers.read_summary import Source
+from hmtl.data.readers.sequence_tagging import SequenceTaggingReader
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ class MentionAceReader(SequenceTaggingReader):
 
     def _read(self, file_path: str) -> Iterator[Instance]:
         summary = self._start_summary(os.fspath(file_path))
-        summary.files.extend(find_data_files(file_path, "like_conll"))
+        summary.files.extend(self._find_files(summary, "like_conll"))
         unended = 0
 
         def sentences() -> Iterator[tuple[list[str], list[LabeledSpan], Source]]:
@@ -43,7 +43,7 @@ class MentionAceReader(SequenceTaggingReader):
                     for sentence in document.sentences:
                         summary.sentences += 1
                         summary.tokens += len(sentence.rows)
-                        yield sentence.words, sentence.mentions, (path, sentence.first_line)
+                        yield sentence.words, sentence.mentions, Source(path, sentence.first_line)
 
         yield from self._tagged_instances(sentences())
         logger.info("mention_ace: read %d sentences (%d tokens, %d documents, %d without "

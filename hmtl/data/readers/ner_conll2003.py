@@ -9,7 +9,8 @@ from allennlp.data import DatasetReader, Instance, TokenIndexer
 from hmtl.data.formats.brackets import LabeledSpan
 from hmtl.data.formats.conll2003 import read_conll2003
 from hmtl.data.formats.lines import check_data_file
-from hmtl.data.readers.sequence_tagging import SequenceTaggingReader, Source
+from hmtl.data.readers.read_summary import Source
+from hmtl.data.readers.sequence_tagging import SequenceTaggingReader
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ class NerConll2003Reader(SequenceTaggingReader):
                 summary.documents = sentence.document_index + 1
                 summary.sentences += 1
                 summary.tokens += len(sentence.rows)
-                yield sentence.words, sentence.entities, (file_path, sentence.first_line)
+                yield sentence.words, sentence.entities, Source(file_path, sentence.first_line)
 
         yield from self._tagged_instances(sentences())
         logger.info("ner_conll2003: read %d sentences (%d tokens) from %s",

@@ -10,14 +10,15 @@ from allennlp.data import DatasetReader, Instance, TokenIndexer
 
 from hmtl.data.formats.brackets import LabeledSpan
 from hmtl.data.formats.conll2012 import read_conll2012
-from hmtl.data.formats.paths import find_data_files, ontonotes_path_info
+from hmtl.data.formats.paths import ontonotes_path_info
 from hmtl.data.readers.read_summary import (
     SKIP_DOMAIN,
     SKIP_GENRE,
     SKIP_LANGUAGE,
     ReadSummary,
+    Source,
 )
-from hmtl.data.readers.sequence_tagging import SequenceTaggingReader, Source
+from hmtl.data.readers.sequence_tagging import SequenceTaggingReader
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ class NerOntonotesReader(SequenceTaggingReader):
         self._languages = None if languages is None else set(languages)
 
     def _select(self, file_path: str, summary: ReadSummary) -> list[str]:
-        files = find_data_files(file_path, "gold_conll")
+        files = self._find_files(summary, "gold_conll")
         for path in files:
             language, genre = ontonotes_path_info(path)
             if (self._domain_identifier is not None
@@ -107,7 +108,7 @@ class NerOntonotesReader(SequenceTaggingReader):
                         summary.sentences += 1
                         summary.tokens += len(sentence.rows)
                         yield (sentence.words, sentence.named_entities,
-                               (path, sentence.first_line))
+                               Source(path, sentence.first_line))
 
         yield from self._tagged_instances(sentences())
         logger.info("ner_ontonotes: read %d sentences (%d tokens, %d documents) from %d files "

@@ -13,8 +13,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from hmtl.data.formats.paths import ontonotes_path_info
+
+#: The metadata key of an instance's `Source`.
+SOURCE = "source"
 
 #: Kinds of reasons a reader leaves a whole file out (the `ner_ontonotes` filters).
 SKIP_DOMAIN = "domain"
@@ -22,12 +26,27 @@ SKIP_GENRE = "genre"
 SKIP_LANGUAGE = "language"
 
 
+class Source(NamedTuple):
+    """Where an instance comes from: its file and the line of its first token row (a document's
+    first sentence). Kept in the instance's metadata under `SOURCE`, so that a check of the
+    instances (`hmtl check-data`, training's read of every split) can name the file and line;
+    the model never reads it."""
+
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}, line {self.line}"
+
+
 @dataclass
 class ReadSummary:
     """Counts of one read of `path`.
 
     - `files`: the files read, in order; `skipped_files`: `(kind, value)` (e.g.
-      `("genre", "pt")`) -> the files left out for that reason.
+      `("genre", "pt")`) -> the files left out for that reason; `repeated_paths`: what the
+      directory walk left out because it would read a file twice (symbolic-link cycles, second
+      paths to a directory or file), one line each (`DataFiles.notes`).
     - `documents`, `sentences`, `tokens`: what the files held (after `max_sentences` truncation
       for the coreference readers); `skipped`: documents or sentences left out, by reason.
     - Coreference only: `max_span_width`, `gold_mentions`, `wide_mentions` (gold mentions wider
@@ -39,6 +58,7 @@ class ReadSummary:
     path: str
     files: list[str] = field(default_factory=list)
     skipped_files: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    repeated_paths: list[str] = field(default_factory=list)
     documents: int = 0
     sentences: int = 0
     tokens: int = 0

@@ -17,8 +17,7 @@ from allennlp.data.fields import Field, ListField, MetadataField, SequenceLabelF
 from allennlp.data.tokenizers import Token
 
 from hmtl.data.formats.ace_like_conll import RelationFrame, read_ace
-from hmtl.data.formats.paths import find_data_files
-from hmtl.data.readers.sequence_tagging import Source
+from hmtl.data.readers.read_summary import SOURCE, Source
 from hmtl.data.readers.sharded_reader import ShardedReader
 
 logger = logging.getLogger(__name__)
@@ -44,8 +43,7 @@ def relation_labels(frames: Sequence[RelationFrame], length: int) -> list[list[s
 @DatasetReader.register("relation_ace")
 class RelationAceReader(ShardedReader):
     """Instances: `text` (TextField), `relations` (ListField of SequenceLabelField in
-    `label_namespace`, one per frame), `metadata` {`words`, `source`: (file, line of the
-    sentence's first row)}."""
+    `label_namespace`, one per frame), `metadata` {`words`, `source`}."""
 
     text_field_name = "text"
 
@@ -62,7 +60,7 @@ class RelationAceReader(ShardedReader):
 
     def _read(self, file_path: str) -> Iterator[Instance]:
         summary = self._start_summary(os.fspath(file_path))
-        summary.files.extend(find_data_files(file_path, "like_conll"))
+        summary.files.extend(self._find_files(summary, "like_conll"))
         relations = without = 0
 
         def sentences() -> Iterator[tuple[list[str], list[RelationFrame], Source]]:
@@ -79,10 +77,10 @@ class RelationAceReader(ShardedReader):
                             if self._skip_sentences_without_relations:
                                 summary.skipped[SKIPPED_WITHOUT_RELATIONS] += 1
                                 continue
-                        yield sentence.words, sentence.relations, (path, sentence.first_line)
+                        yield sentence.words, sentence.relations, Source(path, sentence.first_line)
 
         for words, frames, source in self.shard_iterable(sentences()):
-            yield self.text_to_instance(words, relation_labels(frames, len(words)), source)
+            yield self.text_to_instance(words, relation_labels(frames, len(words)), source=source)
         logger.info("relation_ace: read %d sentences with %d relations from %d files in %s; "
                     "%d sentences have no relation, %d of them skipped "
                     "(skip_sentences_without_relations=%s)", summary.sentences, relations,
@@ -91,11 +89,11 @@ class RelationAceReader(ShardedReader):
                     self._skip_sentences_without_relations)
 
     def text_to_instance(self, words: Sequence[str],  # type: ignore[override]
-                         relations: Sequence[Sequence[str]] | None = None,
+                         relations: Sequence[Sequence[str]] | None = None, *,
                          source: Source | None = None) -> Instance:
         """An instance of `words`; `relations` (label sequences, see `relation_labels`) are left
-        out for prediction; an empty list means one all-`*` frame; `source` is where the
-        sentence was read. Token indexers are added by `apply_token_indexers`."""
+        out for prediction, as is `source`; an empty list means one all-`*` frame. Token indexers
+        are added by `apply_token_indexers`."""
         words = list(words)
         text_field = TextField([Token(word) for word in words])
         fields: dict[str, Field] = {"text": text_field}
@@ -105,8 +103,8 @@ class RelationAceReader(ShardedReader):
                 SequenceLabelField(list(labels), text_field, label_namespace=self._label_namespace)
                 for labels in relations
             ])
-        metadata: dict[str, Any] = {"words": words}
+        metadata: dict[str, object] = {"words": words}
         if source is not None:
-            metadata["source"] = source
+            metadata[SOURCE] = source
         fields["metadata"] = MetadataField(metadata)
         return Instance(fields)

@@ -2,9 +2,7 @@
 
 They differ only in where sentences and entity spans come from; the instance they build is the
 same: `tokens` (TextField), `tags` (SequenceLabelField in `label_namespace`, encoded in
-`coding_scheme`) and `metadata` {`words`, `source`}: `source` is `(file, line of the sentence's
-first row)`, which the prediction writers use to put predictions back into the input document
-(absent for text given to `text_to_instance` without it).
+`coding_scheme`) and `metadata` {`words`, and `source` (file, line) when read from a file}.
 """
 
 
@@ -16,11 +14,9 @@ from allennlp.data.fields import Field, MetadataField, SequenceLabelField, TextF
 from allennlp.data.tokenizers import Token
 
 from hmtl.data.formats.brackets import LabeledSpan
+from hmtl.data.readers.read_summary import SOURCE, Source
 from hmtl.data.readers.sharded_reader import ShardedReader
 from hmtl.data.readers.tagging import check_coding_scheme, spans_to_tags
-
-#: Where an instance's sentence or document comes from: (file, line of its first token row).
-Source = tuple[str, int]
 
 
 class SequenceTaggingReader(ShardedReader):
@@ -44,19 +40,18 @@ class SequenceTaggingReader(ShardedReader):
                 words, spans_to_tags(spans, len(words), self._coding_scheme), source=source)
 
     def text_to_instance(self, words: Sequence[str],  # type: ignore[override]
-                         tags: Sequence[str] | None = None,
+                         tags: Sequence[str] | None = None, *,
                          source: Source | None = None) -> Instance:
         """An instance of `words`; `tags` (already in this reader's coding scheme) are left out
-        for prediction; `source` is where the sentence was read. Token indexers are added by
-        `apply_token_indexers`."""
+        for prediction, as is `source`. Token indexers are added by `apply_token_indexers`."""
         words = list(words)
         text_field = TextField([Token(word) for word in words])
         fields: dict[str, Field] = {"tokens": text_field}
         if tags is not None:
             fields["tags"] = SequenceLabelField(list(tags), text_field,
                                                 label_namespace=self._label_namespace)
-        metadata: dict[str, Any] = {"words": words}
+        metadata: dict[str, object] = {"words": words}
         if source is not None:
-            metadata["source"] = source
+            metadata[SOURCE] = source
         fields["metadata"] = MetadataField(metadata)
         return Instance(fields)

@@ -20,6 +20,7 @@ from allennlp.data import DatasetReader, Instance, TokenIndexer
 from allennlp.data.fields import TextField
 from allennlp.data.token_indexers import SingleIdTokenIndexer
 
+from hmtl.data.formats.paths import walk_data_files
 from hmtl.data.readers.read_summary import ReadSummary
 
 logger = logging.getLogger(__name__)
@@ -76,6 +77,15 @@ class ShardedReader(DatasetReader):
         """A fresh summary for a read of `file_path`, kept as `read_summary`."""
         self.read_summary = ReadSummary(file_path)
         return self.read_summary
+
+    def _find_files(self, summary: ReadSummary, suffix: str) -> list[str]:
+        """The files under `summary.path` ending in `suffix`, each read once; the paths left out
+        to avoid reading a file twice are logged as warnings and kept in the summary."""
+        found = walk_data_files(summary.path, suffix)
+        for note in found.notes():
+            logger.warning("%s: %s", type(self).__name__, note)
+            summary.repeated_paths.append(note)
+        return found.files
 
     def apply_token_indexers(self, instance: Instance) -> None:
         field = instance.fields[self.text_field_name]

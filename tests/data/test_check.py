@@ -3,6 +3,8 @@ and ``train`` stopping on a malformed test file before any checkpoint is written
 
 import copy
 import json
+import logging
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -164,7 +166,8 @@ def ontonotes_config(ner_reader: dict[str, Any] | None = None, coref_width: int 
 
 
 def check(config: dict[str, Any]):
-    return check_tasks(build_tasks(Params(copy.deepcopy(config))), model_limits(config["model"]))
+    return check_tasks(build_tasks(Params(copy.deepcopy(config))),
+                       model_limits(config["model"], config.get("data_limits")))
 
 
 def test_files_documents_and_sentences_of_an_ontonotes_tree():
@@ -340,4 +343,144 @@ def test_relation_less_sentences_skipped_by_the_reader_are_reported():
     assert report.skipped == [
         "task relation: train: 2 sentences without relations (skip_sentences_without_relations) "
         "skipped"
+    ]
+
+
+def counts(report):
+    return [(task.name, split, stats.files, stats.documents, stats.sentences, stats.instances,
+             stats.tokens, stats.clusters)
+            for task in report.tasks for split, stats in task.splits.items()]
+
+
+def copied_ontonotes(tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+    """A copy of the OntoNotes tree (to add links to) and ontonotes_config reading its train."""
+    tree = tmp_path / "ontonotes"
+    shutil.copytree(ONTONOTES, tree)
+    config = ontonotes_config()
+    config["task_ner"]["data_params"]["train_data_path"] = str(tree / "train")
+    return tree, config
+
+
+def test_a_symlink_cycle_under_an_ontonotes_directory_is_read_once_and_warned(tmp_path, caplog):
+    # The report: a loop under a ner_ontonotes data directory multiplied 219 files into 8,979,
+    # with "warnings: none". Here a link from a wsj directory back up to annotations/.
+    tree, config = copied_ontonotes(tmp_path)
+    loop_free = check(config)
+    wsj = tree / "train/data/english/annotations/nw/wsj/00"
+    (wsj / "back").symlink_to("../../..")
+    with caplog.at_level(logging.WARNING, logger="hmtl.data.readers.sharded_reader"):
+        looped = check(config)
+    assert counts(looped) == counts(loop_free)
+    # the loop-free numbers, as test_files_documents_and_sentences_of_an_ontonotes_tree counts them
+    assert counts(looped)[0] == ("ner", "train", 2, 3, 4, 4, 30, 0)
+    annotations = tree / "train/data/english/annotations"
+    warning = (f"{wsj}/back is a symbolic link to {annotations}, a directory that contains it "
+               "(a cycle): not followed, so each file under it is read once")
+    assert looped.warnings[0] == f"task ner: train: {warning}"
+    assert f"NerOntonotesReader: {warning}" in caplog.text
+    assert loop_free.warnings == looped.warnings[1:]
+
+
+def test_two_links_to_one_file_are_read_once_and_warned(tmp_path):
+    tree, config = copied_ontonotes(tmp_path)
+    loop_free = check(config)
+    wsj = tree / "train/data/english/annotations/nw/wsj/00"
+    for name in ("copy_a", "copy_b"):
+        (wsj / f"{name}.v4_gold_conll").symlink_to(wsj / "wsj_0010.v4_gold_conll")
+    report = check(config)
+    assert counts(report) == counts(loop_free)
+    assert report.warnings[0] == (
+        f"task ner: train: {wsj}/copy_a.v4_gold_conll is the same file as "
+        f"{wsj}/wsj_0010.v4_gold_conll (a symbolic link) (and 1 more file like it): each file is "
+        "read once")
+
+
+# Sentences of 100,000 tokens in each format (the report: they passed without a warning).
+LONG = 100_000
+
+
+def write_long_conll2003(path: Path) -> tuple[Path, int]:
+    """A 2-token sentence, then one of LONG tokens; returns the file and the long one's line."""
+    rows = "".join(f"w{i} NN O O\n" for i in range(LONG))
+    path.write_text(f"-DOCSTART- -X- -X- O\n\nA NN O O\nb NN O O\n\n{rows}")
+    return path, 6
+
+
+def write_long_conll2012(path: Path) -> tuple[Path, int]:
+    def row(i: int) -> str:
+        return f"d  0  {i}  w{i}  XX  *  -  -  -  -  *  -\n"
+
+    rows = "".join(row(i) for i in range(LONG))
+    path.write_text(f"#begin document (d); part 000\n{row(0)}\n{rows}\n#end document\n")
+    return path, 4
+
+
+def write_long_like_conll(path: Path) -> tuple[Path, int]:
+    rows = "".join(f"{i}\tw{i}\t*\t-\n" for i in range(LONG))
+    path.write_text(f"#begin document (d)\n0\tA\t*\t-\n\n{rows}#end document\n")
+    return path, 4
+
+
+def long_sentence_config(tmp_path: Path) -> tuple[dict[str, Any], list[tuple[Path, int]]]:
+    """Three tasks, one per format, each with a LONG-token sentence in train; the model has a
+    relation head (l=64, no n_classes: 4096 tokens in the default 8 GiB, see
+    tests/experiment/test_limits.py)."""
+    (tmp_path / "ontonotes").mkdir()
+    files = [write_long_conll2003(tmp_path / "train.txt"),
+             write_long_conll2012(tmp_path / "ontonotes" / "long.v4_gold_conll"),
+             write_long_like_conll(tmp_path / "long.like_conll")]
+    readers = [{"type": "ner_conll2003"}, {"type": "ner_ontonotes"}, {"type": "relation_ace"}]
+    config: dict[str, Any] = {
+        f"task_{name}": {"task_description": {"task_name": name},
+                         "data_params": {"dataset_reader": reader,
+                                         "train_data_path": str(path)}}
+        for name, reader, (path, _) in zip(("conll2003", "ontonotes", "relation"), readers, files)
+    }
+    config["model"] = {"type": "hierarchical", "tasks": {"relation": {"head": {
+        "type": "relation", "d": 64, "l": 64}}}}
+    config["iterators"] = {"iterator": {"type": "basic", "batch_size": 2}}
+    return config, files
+
+
+SENTENCE_REASON = ("probably sentences run together (a missing blank line); raise the limit if "
+                   "they are real")
+
+
+def test_100000_token_sentences_in_every_format_are_warnings_by_default(tmp_path):
+    config, files = long_sentence_config(tmp_path)
+    report = check(config)
+    beyond = [w for w in report.warnings if "longer than" in w]
+    assert beyond[:3] == [
+        f"task {task}: train: 1 sentence longer than 1000 tokens "
+        f"(data_limits.max_sentence_tokens; first at {path}, line {line}: 100000 tokens; "
+        f"longest: 100000): {SENTENCE_REASON}"
+        for task, (path, line) in zip(("conll2003", "ontonotes", "relation"), files)
+    ]
+    relation_path, relation_line = files[2]
+    assert beyond[3:] == [
+        f"task relation: train: 1 sentence longer than 4096 tokens (data_limits.max_tokens."
+        f"relation; first at {relation_path}, line {relation_line}: 100000 tokens; longest: "
+        "100000): the relation head's tensors would take more than the 8 GiB memory budget "
+        "(data_limits.memory_budget_gib), so the model cannot train on it: tokens² × (2 × l=64, "
+        "relation types not counted) floats of 4 bytes for its token pairs"
+    ]
+    # nothing is lost: the long sentences are counted, next to the 2- and 1-token ones
+    assert [task.splits["train"].tokens for task in report.tasks] == [LONG + 2, LONG + 1,
+                                                                      LONG + 1]
+
+
+def test_limits_set_in_data_limits_apply_to_sentences_and_documents():
+    config = ontonotes_config()
+    config["data_limits"] = {"max_sentence_tokens": 10, "max_spans": {"coref": 20}}
+    report = check(config)
+    cnn = ONTONOTES / "train/data/english/annotations/bc/cnn/00/cnn_0010.v4_gold_conll"
+    # ner train sentences have 5, 3, 10 and 12 tokens; the dev sentence 4
+    # coref (reader max_span_width 3): part 000 has 12 + 6 candidate spans (sentences of 5 and 3
+    # tokens), part 001 (line 14) 8 × 3 + 2 + 1 = 27
+    assert [w for w in report.warnings if "than" in w and "data_limits" in w] == [
+        f"task ner: train: 1 sentence longer than 10 tokens (data_limits.max_sentence_tokens; "
+        f"first at {cnn}, line 2: 12 tokens; longest: 12): {SENTENCE_REASON}",
+        f"task coref: train: 1 document with more than 20 candidate spans (data_limits.max_spans."
+        f"coref; first at {WSJ_0010}, line 14: 27 candidate spans; most: 27): the limit the "
+        "config sets",
     ]
