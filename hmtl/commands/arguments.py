@@ -10,8 +10,6 @@ import logging
 import sys
 from collections.abc import Callable
 
-from allennlp.common.checks import ConfigurationError
-
 from hmtl.data.formats.errors import FormatError
 
 logger = logging.getLogger(__name__)
@@ -55,7 +53,14 @@ def add_overrides_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def import_packages(names: list[str]) -> None:
-    """Import the ``--include-package`` modules."""
+    """Register the project's components, then import the ``--include-package`` modules.
+
+    Every command that builds components from a config calls this first; the others (and
+    ``--help``) never import torch or AllenNLP, so they start at once."""
+    import hmtl
+    from allennlp.common.checks import ConfigurationError
+
+    hmtl.register_components()
     for name in names:
         try:
             importlib.import_module(name)
@@ -72,13 +77,28 @@ def guarded(runner: Runner) -> Runner:
     def wrapper(args: argparse.Namespace) -> int:
         try:
             return runner(args)
-        except (ConfigurationError, FormatError) as error:
-            message = error.message if isinstance(error, ConfigurationError) else str(error)
+        except Exception as error:
+            message = one_line_message(error)
+            if message is None:
+                raise
             logger.debug("error details", exc_info=True)
             print(f"error: {message}", file=sys.stderr)
             return 1
 
     return wrapper
+
+
+def one_line_message(error: BaseException) -> str | None:
+    """The message of a configuration or data-format error, None for any other exception.
+
+    AllenNLP's ``ConfigurationError`` is looked up only if AllenNLP was imported: an error
+    raised before that cannot be one, and importing AllenNLP here would cost seconds."""
+    if isinstance(error, FormatError):
+        return str(error)
+    checks = sys.modules.get("allennlp.common.checks")
+    if checks is not None and isinstance(error, checks.ConfigurationError):
+        return str(error.message)
+    return None
 
 
 def configure_logging() -> None:

@@ -13,9 +13,6 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from allennlp.common import Params
-from allennlp.common.checks import ConfigurationError
-
 from hmtl.commands.arguments import (
     add_device_and_package_arguments,
     add_overrides_argument,
@@ -32,6 +29,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 def find_config(path: str | None) -> Path:
     """The demo config: as given, or ``configs/demo.json`` here or in the repository."""
+    from allennlp.common.checks import ConfigurationError
+
     if path is not None:
         if not Path(path).is_file():
             raise ConfigurationError(f"--config {path}: no such file")
@@ -60,6 +59,8 @@ def rebase_paths(node: Any, old: str, new: str) -> Any:
 
 def ensure_corpus(data_dir: Path, num_documents: int | None) -> None:
     """Write the demo corpus unless ``data_dir`` already holds it."""
+    from allennlp.common.checks import ConfigurationError
+
     from hmtl.data.demo_corpus import README_MARKER, write_demo_corpus
 
     readme = data_dir / "README.txt"
@@ -78,6 +79,8 @@ def ensure_corpus(data_dir: Path, num_documents: int | None) -> None:
 def run(args: argparse.Namespace) -> int:
     """Generate the corpus if needed, then train (or recover, or report a finished run)."""
     import_packages(args.include_package)
+    from allennlp.common import Params
+
     from hmtl.experiment.config import load_config
     from hmtl.experiment.run_dir import CONFIG_FILE
     from hmtl.training.experiment import METRICS_FILE, train
