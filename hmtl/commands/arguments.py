@@ -57,8 +57,9 @@ def import_packages(names: list[str]) -> None:
 
     Every command that builds components from a config calls this first; the others (and
     ``--help``) never import torch or AllenNLP, so they start at once."""
-    import hmtl
     from allennlp.common.checks import ConfigurationError
+
+    import hmtl
 
     hmtl.register_components()
     for name in names:

@@ -217,7 +217,8 @@ def test_files_of_ones_own_need_no_senteval_data_folder(workspace, tmp_path):
 @pytest.mark.parametrize(
     ("tasks", "message"),
     [
-        (["Mine={own}"], r"^error: {own}, line 3: the first field must be tr, va or te, found 'dev'$"),
+        (["Mine={own}"],
+         r"^error: {own}, line 3: the first field must be tr, va or te, found 'dev'$"),
         (["Mine={root}/missing.txt"], r"--tasks 'Mine=.*missing.txt': .*missing.txt is not a file"),
         (["=x"], r"--tasks '=x': expected a SentEval task name or NAME=PATH"),
         (["Length={own}"], r"Length is one of SentEval's tasks; give your file another name"),
