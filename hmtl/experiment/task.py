@@ -18,6 +18,7 @@ from allennlp.common.checks import ConfigurationError
 from allennlp.data import DatasetReader, Instance, Vocabulary
 from allennlp.data.data_loaders import MultiProcessDataLoader
 
+import hmtl.data.readers  # noqa: F401  (registers the dataset readers, which configs name)
 from hmtl.data.char_padding import set_min_character_padding
 from hmtl.data.formats.errors import FormatError
 from hmtl.data.splits import SPLITS
