@@ -1,4 +1,4 @@
-"""The package imports and exposes its subcommands (registration: tests/commands/test_startup.py)."""
+"""The package imports and exposes its subcommands (registration: commands/test_startup.py)."""
 
 import subprocess
 import sys
