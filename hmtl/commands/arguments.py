@@ -103,7 +103,7 @@ def one_line_message(error: BaseException) -> str | None:
 
 
 def configure_logging() -> None:
-    """INFO logs on stderr, for the thin top-level scripts."""
-    logging.basicConfig(
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
-    )
+    """INFO logs on stderr, brief during training (``hmtl.experiment.terminal``)."""
+    from hmtl.experiment.terminal import configure_terminal_logging
+
+    configure_terminal_logging()

@@ -8,7 +8,6 @@ config names its data under ``data/demo/``; another ``--data-dir`` is substitute
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -107,13 +106,24 @@ def run(args: argparse.Namespace) -> int:
     metrics = train(
         params, run_dir, recover=recover, force=force, cuda_device=args.cuda_device
     )
-    summary = {
-        name: value["best_epoch_val_metrics"].get(name, {})
-        for name, value in metrics.items()
-        if isinstance(value, dict) and "best_epoch_val_metrics" in value and name != "best_average"
-    }
-    print(json.dumps({"serialization_dir": str(run_dir), "best_validation": summary}, indent=2))
+    print(summary_lines(params, metrics, run_dir))
     return 0
+
+
+def summary_lines(params: Any, metrics: dict[str, Any], run_dir: Path) -> str:
+    """One line per task: its validation metric at its best validation (every metric, and the
+    test scores, are in metrics.json)."""
+    lines = [f"Best validation of each task ({run_dir / 'metrics.json'} has every metric):"]
+    for key in params.keys():
+        if not key.startswith("task_"):
+            continue
+        description = params.get(key).get("task_description")
+        name = description.get("task_name")
+        metric = description.get("validation_metric_name", "f1-measure-overall")
+        best = metrics.get(name, {}).get("best_epoch_val_metrics", {}).get(name, {})
+        if metric in best:
+            lines.append(f"  {name:<10} {metric} {best[metric]:.3f}")
+    return "\n".join(lines)
 
 
 def add_subparser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:

@@ -150,8 +150,9 @@ class Task:
         params = self.train_loader_params if training else self.eval_loader_params
         reader = self.reader if training else self.validation_reader
         try:
+            # quiet: no "loading instances" bar (the trainer's progress bar is the one shown)
             loader = MultiProcessDataLoader.from_params(
-                Params(copy.deepcopy(params)), reader=reader, data_path=path
+                Params({"quiet": True, **copy.deepcopy(params)}), reader=reader, data_path=path
             )
         except FormatError:
             raise  # a malformed data file: its own message names the file and line

@@ -57,7 +57,8 @@ def evaluate(
     model.eval()
     model.get_metrics(reset=True, task_name=task_name)
     total_loss, batches_with_loss, seen = 0.0, 0, 0
-    progress = Tqdm.tqdm(batches, desc=description or f"evaluating {task_name}")
+    # leave=False: the bar disappears when done, so a run's terminal keeps only the training bar
+    progress = Tqdm.tqdm(batches, desc=description or f"evaluating {task_name}", leave=False)
     try:
         with torch.no_grad():
             for batch in progress:
