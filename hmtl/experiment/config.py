@@ -1,6 +1,6 @@
 """Reading an experiment config: the original HMTL layout, checked and translated for AllenNLP 2.x.
 
-The original configs (spec section 2) have ``task_<name>`` blocks, ``model``, ``iterators`` and
+The original configs (docs/FORMATS.md) have ``task_<name>`` blocks, ``model``, ``iterators`` and
 ``multi_task_trainer``. AllenNLP 2.x replaced iterators with data loaders, so the ``iterators``
 block is translated here (``basic`` -> a shuffled ``batch_size`` loader, ``bucket`` -> a
 ``bucket`` batch sampler); the 2.x data-loader form is accepted too. Keys are checked so that a

@@ -105,7 +105,7 @@ class MultiTaskTrainer(Registrable):
 
 @MultiTaskTrainer.register("sampler_multi_task_trainer")
 class SamplerMultiTaskTrainer(MultiTaskTrainer):
-    """The original trainer with its defects fixed (spec section 6).
+    """The original trainer with its defects fixed (docs/DESIGN.md, section 5).
 
     ``model``, ``tasks`` and ``serialization_dir`` are given by the caller; everything else comes
     from the ``multi_task_trainer`` block. ``optimizer`` and ``scheduler`` are any registered
