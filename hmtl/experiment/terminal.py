@@ -44,19 +44,37 @@ class TerminalFilter(logging.Filter):
 
 
 class TerminalHandler(logging.StreamHandler):
-    """Writes records on stderr; on a terminal it first clears the line, so that a record never
-    lands in the middle of a progress bar (the bar redraws itself below it)."""
+    """Writes records on stderr, never in the middle of a progress bar's line: on a terminal it
+    first clears the line (the bar redraws itself below); in a pipe, where a bar's line has no
+    end until the bar closes, it starts a new line when a bar has written since its last
+    record."""
 
     def __init__(self, stream: TextIO | None = None) -> None:
         super().__init__(stream or sys.stderr)
         self.set_name(TERMINAL_HANDLER)
         self.addFilter(TerminalFilter())
         self.setFormatter(TerminalFormatter())
+        self._bars_seen: tuple = ()
 
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)
         isatty = getattr(self.stream, "isatty", None)
-        return "\r\x1b[K" + text if isatty is not None and isatty() else text
+        if isatty is not None and isatty():
+            return "\r\x1b[K" + text
+        bars = _active_bars()
+        prefix = "\n" if bars and bars != self._bars_seen else ""
+        self._bars_seen = bars
+        return prefix + text
+
+
+def _active_bars() -> tuple:
+    """What the open tqdm bars have printed last (tqdm is only looked at if it was imported)."""
+    module = sys.modules.get("tqdm")
+    instances = getattr(getattr(module, "tqdm", None), "_instances", ())
+    return tuple(sorted(
+        (id(bar), getattr(bar, "last_print_n", 0), getattr(bar, "last_print_t", 0.0))
+        for bar in list(instances) if not getattr(bar, "disable", False)
+    ))
 
 
 class TerminalFormatter(logging.Formatter):
