@@ -1,5 +1,6 @@
 """Start-up time of the ``hmtl`` command: the minimum wall time of several runs of
-``hmtl --help``, ``hmtl train --help`` and ``hmtl score-coref`` on two small files.
+``hmtl --help``, ``hmtl train --help`` and ``hmtl score-coref`` on two small files
+(15 and 14 lines).
 
 The minimum is the figure least disturbed by other load on the machine. Each run is a fresh
 interpreter (``python -m hmtl.commands.main``, what the ``hmtl`` console script runs)::
@@ -20,7 +21,7 @@ FIXTURES = ROOT / "tests" / "fixtures" / "metrics"
 COMMANDS = {
     "hmtl --help": ["--help"],
     "hmtl train --help": ["train", "--help"],
-    "hmtl score-coref KEY RESPONSE (10-line files)": [
+    "hmtl score-coref KEY RESPONSE (files of 15 and 14 lines)": [
         "score-coref", str(FIXTURES / "two_documents.key"),
         str(FIXTURES / "two_documents.response"),
     ],
