@@ -43,12 +43,15 @@ def add_package_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def add_overrides_argument(parser: argparse.ArgumentParser) -> None:
-    """``-o/--overrides``: a JSON object merged into the config (dotted keys allowed)."""
+    """``-o/--overrides``: a JSON object merged into the config (objects merge key by key,
+    dotted keys allowed, lists replaced whole)."""
     parser.add_argument(
         "-o",
         "--overrides",
         default="",
-        help='JSON merged into the config, e.g. \'{"multi_task_trainer.num_epochs": 2}\'',
+        help='a JSON object merged into the config: objects merge key by key, so '
+        '\'{"multi_task_trainer": {"num_epochs": 2}}\' changes one key and keeps the others; '
+        '"multi_task_trainer.num_epochs" (a dotted key) is the same; lists are replaced whole',
     )
 
 
