@@ -47,7 +47,8 @@ def hmtl_argv(command: str) -> tuple[str, list[str]] | None:
     words = shlex.split(command)
     for index, word in enumerate(words):
         name = Path(word).name
-        if name == "hmtl" or (word == "-m" and words[index + 1:index + 2] == ["hmtl.commands.main"]):
+        module = words[index + 1:index + 2] == ["hmtl.commands.main"]
+        if name == "hmtl" or (word == "-m" and module):
             start = index + (2 if word == "-m" else 1)
             return "hmtl", words[start:]
         if name in SCRIPTS and word.endswith(".py"):

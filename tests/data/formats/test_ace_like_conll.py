@@ -1,4 +1,4 @@
-"""ACE like_conll parsing: the "engineers of Acme Corp" example, documents with and without markers, errors."""
+"""ACE like_conll parsing: the "engineers" example, documents with and without markers, errors."""
 
 import io
 import os
