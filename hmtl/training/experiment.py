@@ -235,7 +235,8 @@ def _train(
         task.index_with(vocab)
     counts = read_every_split(tasks)
     if context.is_main:
-        log_header(directory, counts, int(trainer_block.get("cuda_device", -1)), context)
+        device = trainer_block.get("cuda_device", -1)
+        log_header(directory, counts, device if isinstance(device, int) else -1, context)
     if context.is_distributed:
         init_process_group(context, settings, trainer_block.get("cuda_device", -1) >= 0)
         check_same_everywhere(vocabulary_digest(vocab), "vocabularies")
