@@ -7,9 +7,9 @@ flags; see ``hmtl probe --help`` for the options added since (``--all-layers``, 
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
+from hmtl.commands.arguments import configure_logging
 from hmtl.commands.probe import add_arguments, run
 
 
@@ -22,7 +22,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    logging.basicConfig(
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
-    )
+    configure_logging()
     sys.exit(main())

@@ -36,7 +36,6 @@ import torch  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import hmtl  # noqa: E402, F401  (registers the project's components)
 from hmtl.data.demo_corpus import write_demo_corpus  # noqa: E402
 from hmtl.data.formats.conll2012 import read_conll2012  # noqa: E402
 from hmtl.predicting.loading import load_trained_run  # noqa: E402

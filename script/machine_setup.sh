@@ -41,7 +41,7 @@ else
   "${pip[@]}" install --quiet --no-deps --no-build-isolation -e . \
     || die "pip could not install the hmtl package"
   say "checking that the stack imports"
-  "$venv/bin/python" -c 'import torch, allennlp, hmtl; print("torch", torch.__version__, "| allennlp ok | hmtl ok")' \
+  "$venv/bin/python" -c 'import hmtl, torch, allennlp; print("torch", torch.__version__, "| allennlp ok | hmtl ok")' \
     || die "the installed stack does not import"
   echo "$wanted" > "$stamp"
 fi

@@ -1,9 +1,7 @@
-"""The package imports, registers its components, and exposes its subcommands."""
+"""The package imports and exposes its subcommands (registration: commands/test_startup.py)."""
 
 import subprocess
 import sys
-
-from allennlp.data import DatasetReader
 
 import hmtl
 from hmtl.commands.main import build_parser, main
@@ -32,19 +30,3 @@ def test_console_script_runs_in_a_fresh_interpreter():
     )
     assert result.returncode == 0
     assert "Hierarchical Multi-Task Learning" in result.stdout
-
-
-def test_import_hmtl_registers_every_original_name():
-    from allennlp.models import Model
-
-    from hmtl.modules.heads.head import Head
-
-    readers = set(DatasetReader.list_available())
-    for name in ("ner_ontonotes", "ner_conll2003", "coref", "mention_ace", "relation_ace",
-                 "coref_ace"):
-        assert name in readers, name
-    models = set(Model.list_available())
-    for name in ("hierarchical", "ner", "relation", "coref_custom", "ner_emd", "emd_relation",
-                 "emd_coref", "ner_emd_relation", "ner_emd_coref", "hmtl"):
-        assert name in models, name
-    assert {"crf_tagger", "relation", "coreference"} <= set(Head.list_available())

@@ -10,8 +10,6 @@ import logging
 import sys
 from collections.abc import Callable
 
-from allennlp.common.checks import ConfigurationError
-
 from hmtl.data.formats.errors import FormatError
 
 logger = logging.getLogger(__name__)
@@ -45,17 +43,28 @@ def add_package_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def add_overrides_argument(parser: argparse.ArgumentParser) -> None:
-    """``-o/--overrides``: a JSON object merged into the config (dotted keys allowed)."""
+    """``-o/--overrides``: a JSON object merged into the config (objects merge key by key,
+    dotted keys allowed, lists replaced whole)."""
     parser.add_argument(
         "-o",
         "--overrides",
         default="",
-        help='JSON merged into the config, e.g. \'{"multi_task_trainer.num_epochs": 2}\'',
+        help='a JSON object merged into the config: objects merge key by key, so '
+        '\'{"multi_task_trainer": {"num_epochs": 2}}\' changes one key and keeps the others; '
+        '"multi_task_trainer.num_epochs" (a dotted key) is the same; lists are replaced whole',
     )
 
 
 def import_packages(names: list[str]) -> None:
-    """Import the ``--include-package`` modules."""
+    """Register the project's components, then import the ``--include-package`` modules.
+
+    Every command that builds components from a config calls this first; the others (and
+    ``--help``) never import torch or AllenNLP, so they start at once."""
+    from allennlp.common.checks import ConfigurationError
+
+    import hmtl
+
+    hmtl.register_components()
     for name in names:
         try:
             importlib.import_module(name)
@@ -72,8 +81,10 @@ def guarded(runner: Runner) -> Runner:
     def wrapper(args: argparse.Namespace) -> int:
         try:
             return runner(args)
-        except (ConfigurationError, FormatError) as error:
-            message = error.message if isinstance(error, ConfigurationError) else str(error)
+        except Exception as error:
+            message = one_line_message(error)
+            if message is None:
+                raise
             logger.debug("error details", exc_info=True)
             print(f"error: {message}", file=sys.stderr)
             return 1
@@ -81,8 +92,21 @@ def guarded(runner: Runner) -> Runner:
     return wrapper
 
 
+def one_line_message(error: BaseException) -> str | None:
+    """The message of a configuration or data-format error, None for any other exception.
+
+    AllenNLP's ``ConfigurationError`` is looked up only if AllenNLP was imported: an error
+    raised before that cannot be one, and importing AllenNLP here would cost seconds."""
+    if isinstance(error, FormatError):
+        return str(error)
+    checks = sys.modules.get("allennlp.common.checks")
+    if checks is not None and isinstance(error, checks.ConfigurationError):
+        return str(error.message)
+    return None
+
+
 def configure_logging() -> None:
-    """INFO logs on stderr, for the thin top-level scripts."""
-    logging.basicConfig(
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
-    )
+    """INFO logs on stderr, brief during training (``hmtl.experiment.terminal``)."""
+    from hmtl.experiment.terminal import configure_terminal_logging
+
+    configure_terminal_logging()

@@ -8,13 +8,9 @@ config names its data under ``data/demo/``; another ``--data-dir`` is substitute
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 from pathlib import Path
 from typing import Any
-
-from allennlp.common import Params
-from allennlp.common.checks import ConfigurationError
 
 from hmtl.commands.arguments import (
     add_device_and_package_arguments,
@@ -32,6 +28,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 def find_config(path: str | None) -> Path:
     """The demo config: as given, or ``configs/demo.json`` here or in the repository."""
+    from allennlp.common.checks import ConfigurationError
+
     if path is not None:
         if not Path(path).is_file():
             raise ConfigurationError(f"--config {path}: no such file")
@@ -60,6 +58,8 @@ def rebase_paths(node: Any, old: str, new: str) -> Any:
 
 def ensure_corpus(data_dir: Path, num_documents: int | None) -> None:
     """Write the demo corpus unless ``data_dir`` already holds it."""
+    from allennlp.common.checks import ConfigurationError
+
     from hmtl.data.demo_corpus import README_MARKER, write_demo_corpus
 
     readme = data_dir / "README.txt"
@@ -78,6 +78,8 @@ def ensure_corpus(data_dir: Path, num_documents: int | None) -> None:
 def run(args: argparse.Namespace) -> int:
     """Generate the corpus if needed, then train (or recover, or report a finished run)."""
     import_packages(args.include_package)
+    from allennlp.common import Params
+
     from hmtl.experiment.config import load_config
     from hmtl.experiment.run_dir import CONFIG_FILE
     from hmtl.training.experiment import METRICS_FILE, train
@@ -104,13 +106,24 @@ def run(args: argparse.Namespace) -> int:
     metrics = train(
         params, run_dir, recover=recover, force=force, cuda_device=args.cuda_device
     )
-    summary = {
-        name: value["best_epoch_val_metrics"].get(name, {})
-        for name, value in metrics.items()
-        if isinstance(value, dict) and "best_epoch_val_metrics" in value and name != "best_average"
-    }
-    print(json.dumps({"serialization_dir": str(run_dir), "best_validation": summary}, indent=2))
+    print(summary_lines(params, metrics, run_dir))
     return 0
+
+
+def summary_lines(params: Any, metrics: dict[str, Any], run_dir: Path) -> str:
+    """One line per task: its validation metric at its best validation (every metric, and the
+    test scores, are in metrics.json)."""
+    lines = [f"Best validation of each task ({run_dir / 'metrics.json'} has every metric):"]
+    for key in params.keys():
+        if not key.startswith("task_"):
+            continue
+        description = params.get(key).get("task_description")
+        name = description.get("task_name")
+        metric = description.get("validation_metric_name", "f1-measure-overall")
+        best = metrics.get(name, {}).get("best_epoch_val_metrics", {}).get(name, {})
+        if metric in best:
+            lines.append(f"  {name:<10} {metric} {best[metric]:.3f}")
+    return "\n".join(lines)
 
 
 def add_subparser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:

@@ -12,8 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 
-from allennlp.common.checks import ConfigurationError
-
 from hmtl.commands.arguments import (
     add_device_and_package_arguments,
     add_overrides_argument,
@@ -48,6 +46,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def parse_test_data(items: list[str]) -> dict[str, str]:
     """``task=path`` items as a mapping."""
+    from allennlp.common.checks import ConfigurationError
+
     result: dict[str, str] = {}
     for item in items:
         task, sep, path = item.partition("=")

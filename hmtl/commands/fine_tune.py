@@ -10,8 +10,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from allennlp.common.checks import ConfigurationError
-
 from hmtl.commands.arguments import (
     add_device_and_package_arguments,
     add_overrides_argument,
@@ -55,6 +53,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Fine-tune from parsed arguments."""
     import_packages(args.include_package)
+    from allennlp.common.checks import ConfigurationError
+
     from hmtl.experiment.config import load_config
     from hmtl.experiment.run_dir import CONFIG_FILE
     from hmtl.training.experiment import Pretrained, train

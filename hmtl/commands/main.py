@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import pkgutil
 import sys
 
 import hmtl.commands as commands_package
+from hmtl.commands.arguments import configure_logging
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,9 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
-    )
+    configure_logging()
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "func", None) is None:

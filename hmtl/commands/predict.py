@@ -21,8 +21,6 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from typing import Any, TextIO
 
-from allennlp.common.checks import ConfigurationError
-
 from hmtl.commands.archive import add_weights_arguments, weights_choice
 from hmtl.commands.arguments import add_device_and_package_arguments, guarded, import_packages
 from hmtl.predicting.document import Document
@@ -89,6 +87,8 @@ def _progress(args: argparse.Namespace) -> Any:
 def run(args: argparse.Namespace) -> int:
     """Predict ``args.input`` with ``args.model``."""
     import_packages(args.include_package)
+    from allennlp.common.checks import ConfigurationError
+
     # AllenNLP logs every constructor argument of the model it builds: noise at prediction.
     logging.getLogger("allennlp.common.params").setLevel(logging.WARNING)
     from hmtl.predicting.format_writers import fill_predictions, has_docstart, write_source

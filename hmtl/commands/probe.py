@@ -4,6 +4,9 @@ Tests the paper's claim that layers higher in the hierarchy encode more complex 
 the run directory written by ``hmtl train``, encodes the probing sentences with the chosen
 layer(s) and probes them with SentEval when it is installed, with the built-in prober otherwise.
 Writes a JSON table and a PNG plot next to it, and prints a markdown table.
+
+``--tasks`` takes SentEval's task names and ``NAME=PATH`` for any other file in SentEval's
+probing format, in any mix; every task is probed and reported the same way.
 """
 
 from __future__ import annotations
@@ -13,16 +16,8 @@ import logging
 import sys
 from pathlib import Path
 
-from allennlp.common.checks import ConfigurationError
-
-from hmtl.data.formats.errors import FormatError
-from hmtl.predicting.loading import load_trained_run
+from hmtl.commands.arguments import import_packages, one_line_message
 from hmtl.probing.data import PROBING_TASKS, probing_dir, probing_file
-from hmtl.probing.encoder import POOLINGS, SentenceEncoder
-from hmtl.probing.prober import SENTEVAL_SEED, LogisticRegressionProber
-from hmtl.probing.report import markdown_table, plot_layers, plot_path, results_json, write_json
-from hmtl.probing.runner import probe_builtin, probe_senteval
-from hmtl.probing.senteval_backend import senteval_importable
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +28,10 @@ SENTEVAL_INSTALL_HINT = (
     "SentEval is not on the package registry: clone https://github.com/facebookresearch/SentEval "
     "and run `pip install --no-deps .` in it (or put the clone on PYTHONPATH)"
 )
+# hmtl.probing.encoder.POOLINGS and hmtl.probing.prober.SENTEVAL_SEED, spelt out so that --help
+# imports neither torch nor scikit-learn (a test keeps them equal)
+POOLINGS = ("mean", "max")
+SENTEVAL_SEED = 1111
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -55,8 +54,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="probe every layer of the model in one run (the model is loaded once)",
     )
     parser.add_argument(
-        "--tasks", nargs="+", choices=PROBING_TASKS, default=list(PROBING_TASKS),
-        metavar="TASK", help=f"probing tasks to run (default: all ten: {', '.join(PROBING_TASKS)})",
+        "--tasks", nargs="+", default=list(PROBING_TASKS), metavar="TASK",
+        help=f"probing tasks to run: SentEval's ({', '.join(PROBING_TASKS)}; default: all "
+        "ten), and NAME=PATH for any file in SentEval's probing format (tr|va|te <TAB> label "
+        "<TAB> sentence), in any mix",
     )
     parser.add_argument(
         "--data-dir", default="SentEval/data",
@@ -103,16 +104,70 @@ def run(args: argparse.Namespace) -> int:
     """Run the probe; bad arguments, run directories or data files end with a one-line error."""
     try:
         _probe(args)
-    except (ConfigurationError, FormatError) as error:
-        print(f"error: {error}", file=sys.stderr)
+    except Exception as error:
+        message = one_line_message(error)
+        if message is None:
+            raise
+        print(f"error: {message}", file=sys.stderr)
         return 1
     return 0
 
 
+def task_files(tasks: list[str], data_dir: str) -> dict[str, Path]:
+    """Each ``--tasks`` item as its name and file: SentEval's names are looked up in the
+    probing folder of ``data_dir`` (needed only for them), ``NAME=PATH`` names its own file."""
+    from allennlp.common.checks import ConfigurationError
+
+    files: dict[str, Path] = {}
+    folder = None
+    for item in tasks:
+        name, sep, path = item.partition("=")
+        name = name.strip()
+        if sep and (not name or not path):
+            raise ConfigurationError(f"--tasks {item!r}: expected a SentEval task name or "
+                                     "NAME=PATH")
+        if not sep and name not in PROBING_TASKS:
+            raise ConfigurationError(
+                f"--tasks {item!r}: unknown probing task; expected one of "
+                f"{', '.join(PROBING_TASKS)}, or NAME=PATH for a file of your own")
+        if sep and name in PROBING_TASKS:
+            raise ConfigurationError(
+                f"--tasks {item!r}: {name} is one of SentEval's tasks; give your file "
+                "another name")
+        if name in files:
+            raise ConfigurationError(f"--tasks: task {name!r} is given twice")
+        if sep:
+            if not Path(path).is_file():
+                raise ConfigurationError(f"--tasks {item!r}: {path} is not a file")
+            files[name] = Path(path)
+        else:
+            folder = folder or probing_dir(data_dir)
+            files[name] = probing_file(folder, name)
+    return files
+
+
 def _probe(args: argparse.Namespace) -> None:
-    folder = probing_dir(args.data_dir)
-    for task in args.tasks:
-        probing_file(folder, task)
+    import_packages([])
+    from allennlp.common.checks import ConfigurationError
+
+    from hmtl.predicting.loading import load_trained_run
+    from hmtl.probing.data import read_probing_file
+    from hmtl.probing.encoder import SentenceEncoder
+    from hmtl.probing.prober import LogisticRegressionProber
+    from hmtl.probing.report import (
+        markdown_table,
+        plot_layers,
+        plot_path,
+        results_json,
+        write_json,
+    )
+    from hmtl.probing.runner import probe_builtin, probe_senteval
+    from hmtl.probing.senteval_backend import senteval_importable
+
+    files = task_files(args.tasks, args.data_dir)
+    for name, path in files.items():  # a malformed file fails before the model is loaded
+        read_probing_file(path, name)
+    tasks = list(files)
     backend = args.backend
     if backend == "auto":
         backend = "senteval" if senteval_importable() else "builtin"
@@ -131,12 +186,12 @@ def _probe(args: argparse.Namespace) -> None:
 
     if backend == "senteval":
         results = probe_senteval(
-            encoder, layers, args.tasks, folder, use_gpu=args.cuda_device >= 0,
+            encoder, layers, files, use_gpu=args.cuda_device >= 0,
             seed=args.seed, batch_size=args.batch_size,
         )
     else:
         prober = LogisticRegressionProber(seed=args.seed, max_iter=args.max_iter)
-        results = probe_builtin(encoder, layers, args.tasks, folder, prober)
+        results = probe_builtin(encoder, layers, files, prober)
 
     layer_label = "all" if args.all_layers else args.layer_name
     output = Path(
@@ -144,11 +199,12 @@ def _probe(args: argparse.Namespace) -> None:
         or Path(args.serialization_dir) / f"probing_{args.task}_{layer_label}_{args.pooling}.json"
     )
     document = results_json(
-        results, layers, args.tasks,
+        results, layers, tasks,
         serialization_dir=str(args.serialization_dir), weights=trained.weights.name,
         pooling=args.pooling, backend=backend,
+        task_files={name: str(path) for name, path in files.items()},
     )
     write_json(document, output)
-    png = plot_layers(results, layers, args.tasks, plot_path(output))
-    print(markdown_table(results, layers, args.tasks))
+    png = plot_layers(results, layers, tasks, plot_path(output))
+    print(markdown_table(results, layers, tasks))
     print(f"\nResults: {output}\nPlot: {png}")

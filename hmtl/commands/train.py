@@ -16,8 +16,6 @@ import argparse
 import logging
 from pathlib import Path
 
-from allennlp.common.checks import ConfigurationError
-
 from hmtl.commands.arguments import (
     add_device_and_package_arguments,
     add_overrides_argument,
@@ -25,9 +23,13 @@ from hmtl.commands.arguments import (
     guarded,
     import_packages,
 )
-from hmtl.training.distributed import BACKENDS
 
 logger = logging.getLogger(__name__)
+
+# hmtl.training.distributed.BACKENDS, spelt out so that --help imports no torch (a test keeps
+# the two equal)
+DISTRIBUTED_BACKENDS = ("auto", "gloo", "nccl")
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments of ``train``."""
@@ -64,7 +66,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--distributed-backend",
         "--distributed_backend",
         dest="distributed_backend",
-        choices=BACKENDS,
+        choices=DISTRIBUTED_BACKENDS,
         default=None,
         help="process-group backend when launched by torchrun with several processes (default: "
         "multi_task_trainer.distributed.backend, else auto: nccl on GPUs, gloo on CPUs)",
@@ -75,6 +77,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Train from parsed arguments."""
     import_packages(args.include_package)
+    from allennlp.common.checks import ConfigurationError
+
     from hmtl.experiment.config import load_config
     from hmtl.experiment.run_dir import CONFIG_FILE
     from hmtl.training.experiment import train

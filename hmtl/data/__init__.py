@@ -1,3 +1,2 @@
-"""Data: pure format parsers (`formats`) and the AllenNLP dataset readers built on them."""
-
-from hmtl.data import formats, readers  # noqa: F401
+"""Data: pure format parsers (`formats`) and the AllenNLP dataset readers built on them
+(`readers`, imported only when needed: they bring in torch and AllenNLP)."""

@@ -1,6 +1,6 @@
 """Reading an experiment config: the original HMTL layout, checked and translated for AllenNLP 2.x.
 
-The original configs (spec section 2) have ``task_<name>`` blocks, ``model``, ``iterators`` and
+The original configs (docs/FORMATS.md) have ``task_<name>`` blocks, ``model``, ``iterators`` and
 ``multi_task_trainer``. AllenNLP 2.x replaced iterators with data loaders, so the ``iterators``
 block is translated here (``basic`` -> a shuffled ``batch_size`` loader, ``bucket`` -> a
 ``bucket`` batch sampler); the 2.x data-loader form is accepted too. Keys are checked so that a
@@ -17,7 +17,6 @@ from typing import Any
 
 from allennlp.common import Params
 from allennlp.common.checks import ConfigurationError
-from allennlp.common.params import with_overrides
 
 TASK_PREFIX = "task_"
 OPTIONAL_TOP_LEVEL = ("iterators", "data_loader", "vocabulary", "regularizer", "data_limits")
@@ -73,7 +72,11 @@ def _read_plain_json(path: str) -> Any:
 def apply_overrides(
     config: dict[str, Any], overrides: str | dict[str, Any] | None
 ) -> dict[str, Any]:
-    """``config`` with ``overrides`` merged in, as AllenNLP's ``-o`` does."""
+    """``config`` with ``overrides`` merged in, as ``-o`` did in AllenNLP 0.7 (the version of the
+    original HMTL): an object merges into the object under the same key, key by key and at any
+    depth, so ``{"multi_task_trainer": {"num_epochs": 1}}`` changes one key and keeps the rest;
+    any other value (a number, a string, a list, null) replaces what was there, lists whole. A
+    dotted key ``"a.b.c"`` is the same as ``{"a": {"b": {"c": ...}}}``, at any depth."""
     if not overrides:
         return config
     if isinstance(overrides, str):
@@ -88,10 +91,48 @@ def apply_overrides(
         parsed = overrides
     if not isinstance(parsed, dict):
         raise ConfigurationError(f"-o/--overrides must be a JSON object; got {overrides!r}")
-    try:
-        return with_overrides(config, parsed)
-    except ValueError as error:
-        raise ConfigurationError(f"-o/--overrides: {error}") from error
+    return merge_overrides(config, parsed)
+
+
+def merge_overrides(config: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy of ``config`` with ``overrides`` merged in (see ``apply_overrides``)."""
+    merged = copy.deepcopy(config)
+    _merge_into(merged, overrides, "")
+    return merged
+
+
+def _merge_into(node: dict[str, Any], overrides: dict[str, Any], where: str) -> None:
+    for key, value in overrides.items():
+        parts = [key] if key in node or "." not in key else key.split(".")
+        if any(not part for part in parts):
+            raise ConfigurationError(f"-o/--overrides: key {where + key!r} has an empty part")
+        target = node
+        for depth, part in enumerate(parts[:-1]):
+            child = target.setdefault(part, {})
+            if not isinstance(child, dict):
+                name = where + ".".join(parts[: depth + 1])
+                raise ConfigurationError(
+                    f"-o/--overrides: key {where + key!r} goes inside {name!r}, which is "
+                    f"{_kind(child)} in the config, not an object"
+                )
+            target = child
+        last, path = parts[-1], where + ".".join(parts)
+        if isinstance(value, dict):
+            if not isinstance(target.get(last), dict):
+                target[last] = {}
+            _merge_into(target[last], value, path + ".")
+        else:
+            target[last] = copy.deepcopy(value)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if value is None:
+        return "null"
+    return f"the value {value!r}"
 
 
 def task_keys(params: Params) -> list[str]:

@@ -19,6 +19,7 @@ from allennlp.models import Model
 from allennlp.models.model import remove_weights_related_keys_from_params
 from allennlp.nn import RegularizerApplicator
 
+import hmtl.models  # noqa: F401  (registers the model types and their heads, which configs name)
 from hmtl.data.char_padding import widest_character_filter
 
 

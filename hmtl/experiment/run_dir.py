@@ -18,6 +18,7 @@ from allennlp.common import Params
 from allennlp.common.checks import ConfigurationError
 
 from hmtl.experiment.files import atomic_write_text
+from hmtl.experiment.terminal import RUN_LOG_HANDLER
 
 CONFIG_FILE = "config.json"
 LOG_FILE = "out.log"
@@ -94,8 +95,10 @@ def check_recover_config(params: Params, directory: str | os.PathLike) -> None:
 
 
 def add_log_file(directory: str | os.PathLike) -> logging.Handler:
-    """Copy every log record of the run to ``<directory>/out.log`` (appending on recover)."""
+    """Copy every log record of the run to ``<directory>/out.log`` (appending on recover); while
+    it is attached the terminal shows only the run's brief lines (``hmtl.experiment.terminal``)."""
     handler = logging.FileHandler(Path(directory) / LOG_FILE, encoding="utf-8")
+    handler.set_name(RUN_LOG_HANDLER)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.setLevel(logging.INFO)
     root = logging.getLogger()

@@ -18,6 +18,7 @@ from allennlp.common.checks import ConfigurationError
 from allennlp.data import DatasetReader, Instance, Vocabulary
 from allennlp.data.data_loaders import MultiProcessDataLoader
 
+import hmtl.data.readers  # noqa: F401  (registers the dataset readers, which configs name)
 from hmtl.data.char_padding import set_min_character_padding
 from hmtl.data.formats.errors import FormatError
 from hmtl.data.splits import SPLITS
@@ -149,8 +150,9 @@ class Task:
         params = self.train_loader_params if training else self.eval_loader_params
         reader = self.reader if training else self.validation_reader
         try:
+            # quiet: no "loading instances" bar (the trainer's progress bar is the one shown)
             loader = MultiProcessDataLoader.from_params(
-                Params(copy.deepcopy(params)), reader=reader, data_path=path
+                Params({"quiet": True, **copy.deepcopy(params)}), reader=reader, data_path=path
             )
         except FormatError:
             raise  # a malformed data file: its own message names the file and line

@@ -26,8 +26,7 @@ from collections import Counter
 from collections.abc import Hashable, Sequence
 from typing import NamedTuple
 
-import numpy as np
-from scipy.optimize import linear_sum_assignment
+from hmtl.metrics.assignment import max_weight_matching
 
 Mention = Hashable
 Clusters = Sequence[Sequence[Mention]]
@@ -152,8 +151,8 @@ def ceaf_e(key: Clusters, response: Clusters) -> Counts:
     """Entity-based CEAF: best one-to-one alignment of key and response entities.
 
     Similarity phi4(K, R) = 2 |K n R| / (|K| + |R|); the alignment maximising the summed
-    similarity (Hungarian algorithm, scipy's linear_sum_assignment) gives the numerator of
-    both recall and precision, divided by the number of key and of response entities.
+    similarity (Hungarian method, ``hmtl.metrics.assignment``) gives the numerator of both
+    recall and precision, divided by the number of key and of response entities.
     """
     key_clusters, response_clusters = align_clusters(key, response)
     total = 0.0
@@ -162,17 +161,17 @@ def ceaf_e(key: Clusters, response: Clusters) -> Counts:
         response_of = {
             mention: index for index, cluster in enumerate(response_clusters) for mention in cluster
         }
-        common = np.zeros((len(key_clusters), len(response_clusters)))
+        common: Counter[tuple[int, int]] = Counter()
         for row, cluster in enumerate(key_clusters):
             for mention in cluster:
                 column = response_of.get(mention)
                 if column is not None:
                     common[row, column] += 1
-        key_sizes = np.array([len(cluster) for cluster in key_clusters], dtype=float)
-        response_sizes = np.array([len(cluster) for cluster in response_clusters], dtype=float)
-        similarity = 2 * common / (key_sizes[:, None] + response_sizes[None, :])
-        rows, columns = linear_sum_assignment(similarity, maximize=True)
-        total = float(similarity[rows, columns].sum())
+        similarity = {
+            (row, column): 2 * count / (len(key_clusters[row]) + len(response_clusters[column]))
+            for (row, column), count in common.items()
+        }
+        total = float(sum(similarity[pair] for pair in max_weight_matching(similarity)))
     return Counts(total, len(key_clusters), total, len(response_clusters))
 
 

@@ -1,6 +1,6 @@
 """Relation extraction precision/recall/F1 over (ARG1 token, ARG2 token, type) triples.
 
-A predicted triple is correct iff the gold of the same sentence has it (HMTL_SPEC section 5):
+A predicted triple is correct iff the gold of the same sentence has it, as in the original HMTL:
 arguments are identified by their last tokens, as the relation head predicts them.
 
 Call signature (once per batch)::

@@ -11,12 +11,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
-
-import numpy as np
-from allennlp.common.checks import ConfigurationError
+from typing import TYPE_CHECKING, NamedTuple
 
 from hmtl.data.formats.errors import FormatError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # The ten probing tasks in SentEval's order, with the file each reads (senteval/probing.py).
 PROBING_FILES: dict[str, str] = {
@@ -55,6 +55,8 @@ class ProbingData:
         return [example.tokens for example in self.splits[split]]
 
     def label_ids(self, split: str) -> np.ndarray:
+        import numpy as np
+
         index = {label: i for i, label in enumerate(self.classes)}
         return np.array([index[example.label] for example in self.splits[split]], dtype=np.int64)
 
@@ -65,6 +67,8 @@ def probing_dir(data_dir: str | os.PathLike) -> Path:
     SentEval expects ``<data_dir>/probing/<file>``; a path to the ``probing`` folder itself is
     accepted too, since that is the folder users see the files in.
     """
+    from allennlp.common.checks import ConfigurationError
+
     root = Path(data_dir)
     if not root.is_dir():
         raise ConfigurationError(
@@ -84,6 +88,8 @@ def probing_dir(data_dir: str | os.PathLike) -> Path:
 
 def probing_file(directory: str | os.PathLike, task: str) -> Path:
     """The file of one task inside the probing folder, or an error saying what is there."""
+    from allennlp.common.checks import ConfigurationError
+
     if task not in PROBING_FILES:
         raise ConfigurationError(
             f"Unknown probing task {task!r}: expected one of {', '.join(PROBING_TASKS)}."

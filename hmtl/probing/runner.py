@@ -8,10 +8,10 @@ run once per layer.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from hmtl.probing.data import probing_file, read_probing_file
+from hmtl.probing.data import read_probing_file
 from hmtl.probing.encoder import SentenceEncoder
 from hmtl.probing.prober import LogisticRegressionProber, ProbeResult
 from hmtl.probing.senteval_backend import probe_with_senteval
@@ -24,14 +24,14 @@ LayerResults = dict[str, dict[str, ProbeResult]]
 def probe_builtin(
     encoder: SentenceEncoder,
     layers: Sequence[str],
-    tasks: Sequence[str],
-    probing_folder: Path,
+    task_files: Mapping[str, Path],
     prober: LogisticRegressionProber,
 ) -> LayerResults:
+    """Probe every layer on every task (name -> probing file), each file read and encoded once."""
     encoder.check_layers(layers)
     results: LayerResults = {layer: {} for layer in layers}
-    for task in tasks:
-        data = read_probing_file(probing_file(probing_folder, task), task)
+    for task, path in task_files.items():
+        data = read_probing_file(path, task)
         sizes = [len(data.splits[split]) for split in ("train", "dev", "test")]
         sentences = data.sentences("train") + data.sentences("dev") + data.sentences("test")
         logger.info("%s: encoding %d sentences for %d layer(s)", task, len(sentences), len(layers))
@@ -51,16 +51,16 @@ def probe_builtin(
 def probe_senteval(
     encoder: SentenceEncoder,
     layers: Sequence[str],
-    tasks: Sequence[str],
-    probing_folder: Path,
+    task_files: Mapping[str, Path],
     use_gpu: bool,
     seed: int,
     batch_size: int,
 ) -> LayerResults:
+    """Probe every layer on every task (name -> probing file) with SentEval, layer by layer."""
     encoder.check_layers(layers)
     return {
         layer: probe_with_senteval(
-            encoder, layer, tasks, probing_folder, use_gpu, seed=seed, batch_size=batch_size
+            encoder, layer, task_files, use_gpu, seed=seed, batch_size=batch_size
         )
         for layer in layers
     }

@@ -6,13 +6,18 @@ SentEval drives the evaluation: it reads the probing files under ``<task_path>/p
 sentence, then trains its classifier and returns ``devacc``, ``acc``, ``ndev`` and ``ntest``.
 SentEval's PyTorch classifier always moves itself to CUDA, so on the CPU it is run with
 ``usepytorch`` off, which makes it use scikit-learn's logistic regression.
+
+A task of the user's own (``NAME=PATH``) goes through the same code of SentEval: its generic
+probing task class ``senteval.probing.PROBINGEval``, which every built-in probing task is a
+subclass of with a fixed file name, is given the user's file and run with the engine's
+parameters, ``prepare`` and ``batcher``, as ``SE.eval`` runs the built-in ones.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +25,7 @@ import numpy as np
 import torch
 from allennlp.common.checks import ConfigurationError
 
+from hmtl.probing.data import PROBING_TASKS
 from hmtl.probing.encoder import SentenceEncoder
 from hmtl.probing.prober import SENTEVAL_SEED, ProbeResult
 
@@ -44,17 +50,19 @@ def senteval_importable() -> bool:
 def probe_with_senteval(
     encoder: SentenceEncoder,
     layer: str,
-    tasks: Sequence[str],
-    probing_folder: Path,
+    task_files: Mapping[str, Path],
     use_gpu: bool,
     seed: int = SENTEVAL_SEED,
     batch_size: int = 128,
 ) -> dict[str, ProbeResult]:
-    """Run SentEval's probing tasks on one layer's sentence vectors."""
-    if probing_folder.name != "probing":
+    """Run probing tasks (name -> file) on one layer's sentence vectors with SentEval."""
+    folders = {Path(path).parent for task, path in task_files.items() if task in PROBING_TASKS}
+    probing_folder = next(iter(folders), Path("probing"))
+    if len(folders) > 1 or probing_folder.name != "probing":
         raise ConfigurationError(
             f"SentEval reads its probing files from <data-dir>/probing, but they are in "
-            f"{probing_folder}: pass the folder above a folder named probing as --data-dir."
+            f"{', '.join(sorted(map(str, folders)))}: pass the folder above a folder named "
+            "probing as --data-dir."
         )
     engine = importlib.import_module("senteval.engine")
     if use_gpu and encoder.device.type == "cuda":
@@ -77,9 +85,12 @@ def probe_with_senteval(
     }
     evaluation = engine.SE(params, batcher, prepare)
     results = {}
-    for task in tasks:
+    for task, path in task_files.items():
         logger.info("SentEval: layer %s, task %s", layer, task)
-        output = evaluation.eval(task)
+        if task in PROBING_TASKS:
+            output = evaluation.eval(task)
+        else:
+            output = _eval_own_file(evaluation, task, Path(path), seed)
         expected = ("devacc", "acc", "ndev", "ntest")
         if not isinstance(output, dict) or any(key not in output for key in expected):
             raise ConfigurationError(
@@ -95,3 +106,13 @@ def probe_with_senteval(
             ntest=ntest,
         )
     return results
+
+
+def _eval_own_file(evaluation: Any, task: str, path: Path, seed: int) -> Any:
+    """A probing file of the user's own through SentEval's generic probing task, with the
+    engine's parameters, ``prepare`` and ``batcher`` (what ``SE.eval`` does for its own)."""
+    probing = importlib.import_module("senteval.probing")
+    task_eval = probing.PROBINGEval(task, str(path), seed=seed)
+    evaluation.params.current_task = task
+    task_eval.do_prepare(evaluation.params, evaluation.prepare)
+    return task_eval.run(evaluation.params, evaluation.batcher)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -57,7 +58,10 @@ def evaluate(
     model.eval()
     model.get_metrics(reset=True, task_name=task_name)
     total_loss, batches_with_loss, seen = 0.0, 0, 0
-    progress = Tqdm.tqdm(batches, desc=description or f"evaluating {task_name}")
+    # Shown only on a terminal, and gone when done (leave=False): a run's output keeps only the
+    # training bar and its one line per task, also when it is piped to a file.
+    progress = Tqdm.tqdm(batches, desc=description or f"evaluating {task_name}", leave=False,
+                         disable=not sys.stderr.isatty())
     try:
         with torch.no_grad():
             for batch in progress:

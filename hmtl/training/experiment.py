@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import torch
 from allennlp.common import Params
 from allennlp.common.checks import ConfigurationError
 from allennlp.data import Vocabulary
@@ -47,6 +48,7 @@ from hmtl.experiment.run_dir import (
     write_config,
 )
 from hmtl.experiment.task import Task, build_tasks
+from hmtl.experiment.terminal import TERMINAL
 from hmtl.experiment.vocabulary import build_vocabulary, load_vocabulary, save_vocabulary
 from hmtl.experiment.weights import load_model_weights, load_torch_file
 from hmtl.training.distributed import (
@@ -75,12 +77,16 @@ class Pretrained:
     weights_name: str
 
 
-def read_every_split(tasks: Iterable[Task], lengths: LengthLimits | None = None) -> None:
+def read_every_split(
+    tasks: Iterable[Task], lengths: LengthLimits | None = None
+) -> dict[str, dict[str, int]]:
     """Read every split the run will use (train, validation, and test when evaluated on it), so
     that a malformed file, or a sentence or document beyond ``lengths`` (what the model can take,
     as ``hmtl check-data`` reports it), stops the run before the first training step rather than
     at the first validation or after the last epoch. The loaders keep what they read, so nothing
-    is read twice (splits already read for the vocabulary come from that cache)."""
+    is read twice (splits already read for the vocabulary come from that cache). Returns the
+    instance counts, task -> split -> count."""
+    counts: dict[str, dict[str, int]] = {}
     for task in tasks:
         splits = ["train", "validation"] + (["test"] if task.evaluate_on_test else [])
         for split in splits:
@@ -103,6 +109,28 @@ def read_every_split(tasks: Iterable[Task], lengths: LengthLimits | None = None)
             if beyond:
                 raise ConfigurationError(beyond[0])
             logger.info("Task %s: %d %s instances", task.name, count, split)
+            counts.setdefault(task.name, {})[split] = count
+    return counts
+
+
+def log_header(
+    directory: Path, counts: Mapping[str, Mapping[str, int]], cuda_device: int,
+    context: ProcessContext,
+) -> None:
+    """The run's header on the terminal: where it writes, the tasks and their sizes, the device."""
+    logger.info("Run directory: %s (its out.log keeps the full log)", directory, extra=TERMINAL)
+    for name, splits in counts.items():
+        sizes = ", ".join(f"{count} {split}" for split, count in splits.items())
+        logger.info("Task %s: %s instances", name, sizes, extra=TERMINAL)
+    if cuda_device < 0:
+        device = "CPU"
+    elif torch.cuda.is_available() and cuda_device < torch.cuda.device_count():
+        device = f"GPU {cuda_device} ({torch.cuda.get_device_name(cuda_device)})"
+    else:
+        device = f"GPU {cuda_device}"
+    if context.is_distributed:
+        device = f"{context.world_size} processes; rank 0 on {device}"
+    logger.info("Device: %s", device, extra=TERMINAL)
 
 
 def _seed(trainer: Params) -> int | None:
@@ -222,7 +250,10 @@ def _train(
         save_vocabulary(vocab, directory)
     for task in tasks:
         task.index_with(vocab)
-    read_every_split(tasks, lengths)
+    counts = read_every_split(tasks, lengths)
+    if context.is_main:
+        device = trainer_block.get("cuda_device", -1)
+        log_header(directory, counts, device if isinstance(device, int) else -1, context)
     if context.is_distributed:
         init_process_group(context, settings, trainer_block.get("cuda_device", -1) >= 0)
         check_same_everywhere(vocabulary_digest(vocab), "vocabularies")

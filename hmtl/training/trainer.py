@@ -36,6 +36,7 @@ from allennlp.training.util import rescale_gradients
 
 from hmtl.experiment.model import device_for
 from hmtl.experiment.task import Task
+from hmtl.experiment.terminal import TERMINAL
 from hmtl.experiment.weights import best_weights_name, load_model_weights, load_torch_file
 from hmtl.training.batch_stream import BatchStream
 from hmtl.training.checkpointing import finish_interrupted_checkpoint, save_checkpoint
@@ -104,7 +105,7 @@ class MultiTaskTrainer(Registrable):
 
 @MultiTaskTrainer.register("sampler_multi_task_trainer")
 class SamplerMultiTaskTrainer(MultiTaskTrainer):
-    """The original trainer with its defects fixed (spec section 6).
+    """The original trainer with its defects fixed (docs/DESIGN.md, section 5).
 
     ``model``, ``tasks`` and ``serialization_dir`` are given by the caller; everything else comes
     from the ``multi_task_trainer`` block. ``optimizer`` and ``scheduler`` are any registered
@@ -542,6 +543,12 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
         for name in self._tasks:
             logger.info("  %s training:   %s", name, format_metrics(training[name]))
             logger.info("  %s validation: %s", name, format_metrics(validation[name]))
+        for name, task in self._tasks.items():  # the terminal's line per task
+            info = self._state["tasks"][name]
+            logger.info("validation %d, %s: %s %.4f (best %.4f at validation %d)",
+                        self._state["validation_count"] - 1, name, task.validation_metric_name,
+                        info["history"][-1], info["history"][info["best_index"]],
+                        info["best_index"], extra=TERMINAL)
 
     # ----------------------------------------------------------------------------------------
     # checkpoints

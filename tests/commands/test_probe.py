@@ -178,3 +178,65 @@ def test_probes_every_layer_of_the_hierarchical_model(tmp_path, workspace):
     assert document["weights"] == "best_emd.th"
     assert all(document["results"][layer]["Length"]["ntest"] == 20 for layer in document["layers"])
     assert output.with_suffix(".png").is_file()
+
+
+def test_a_file_of_ones_own_is_probed_and_reported_like_the_built_in_tasks(workspace, capsys):
+    """The same examples under a name of one's own give exactly the built-in task's results."""
+    own = workspace / "own" / "my_length.tsv"
+    own.parent.mkdir(exist_ok=True)
+    own.write_bytes((workspace / "SentEval" / "data" / "probing" / "sentence_length.txt")
+                    .read_bytes())
+    output = workspace / "out" / "mixed.json"
+    code = main([
+        "probe", "-s", str(workspace / "run"), "-l", "encoder_ner",
+        "--tasks", "Length", f"MyLength={own}", "--data-dir", str(workspace / "SentEval" / "data"),
+        "--output", str(output),
+    ])
+    assert code == 0
+    document = json.loads(output.read_text())
+    assert document["tasks"] == ["Length", "MyLength"]
+    assert document["task_files"]["MyLength"] == str(own)
+    cells = document["results"]["encoder_ner"]
+    assert cells["MyLength"] == cells["Length"]
+    assert (cells["MyLength"]["ntrain"], cells["MyLength"]["ndev"]) == (60, 20)
+    assert "| layer | Length | MyLength |" in capsys.readouterr().out
+
+
+def test_files_of_ones_own_need_no_senteval_data_folder(workspace, tmp_path):
+    own = tmp_path / "task.txt"
+    own.write_bytes((workspace / "SentEval" / "data" / "probing" / "bigram_shift.txt")
+                    .read_bytes())
+    code = main([
+        "probe", "-s", str(workspace / "run"), "--tasks", f"Mine={own}",
+        "--data-dir", str(tmp_path / "nowhere"), "--output", str(tmp_path / "p.json"),
+    ])
+    assert code == 0
+    assert json.loads((tmp_path / "p.json").read_text())["tasks"] == ["Mine"]
+
+
+@pytest.mark.parametrize(
+    ("tasks", "message"),
+    [
+        (["Mine={own}"],
+         r"^error: {own}, line 3: the first field must be tr, va or te, found 'dev'$"),
+        (["Mine={root}/missing.txt"], r"--tasks 'Mine=.*missing.txt': .*missing.txt is not a file"),
+        (["=x"], r"--tasks '=x': expected a SentEval task name or NAME=PATH"),
+        (["Length={own}"], r"Length is one of SentEval's tasks; give your file another name"),
+        (["Lenght"], r"--tasks 'Lenght': unknown probing task; expected one of Length, "),
+        (["Length", "Length"], r"task 'Length' is given twice"),
+    ],
+)
+def test_bad_probing_tasks_are_one_line_errors(workspace, capsys, tasks, message):
+    own = workspace / "bad" / "own.tsv"
+    own.parent.mkdir(exist_ok=True)
+    own.write_text("tr\tx\ta b\ntr\ty\tc\ndev\tx\ta\nte\ty\tc\n", encoding="utf-8")
+    tasks = [task.format(own=own, root=workspace) for task in tasks]
+    code = main([
+        "probe", "-s", str(workspace / "run"), "--tasks", *tasks,
+        "--data-dir", str(workspace / "SentEval" / "data"), "--output", str(workspace / "e.json"),
+    ])
+    assert code == 1
+    error = capsys.readouterr().err
+    assert len(error.strip().splitlines()) == 1, error
+    assert re.search(message.format(own=re.escape(str(own))), error.strip()), error
+    assert not (workspace / "e.json").exists()

@@ -61,6 +61,14 @@ def test_an_existing_directory_is_a_one_line_error(config_file, tmp_path, capsys
         (["-s", "RUN", "-c", "CONFIG", "-o", '{"multi_task_trainer.patiense": 1}'], "patiense"),
         (["-s", "RUN", "-c", "CONFIG", "-o", '{"multi_task_trainer.distributed": {"bakend": 1}}'],
          "multi_task_trainer.distributed: Extra parameters"),
+        # nested objects merge, so a misspelt key is named by the component that refuses it
+        (["-s", "RUN", "-c", "CONFIG", "-o", '{"multi_task_trainer": {"num_epoch": 1}}'],
+         "Extra parameters passed to SamplerMultiTaskTrainer: {'num_epoch': 1}"),
+        (["-s", "RUN", "-c", "CONFIG", "-o", '{"model": {"taks": {}}}'],
+         "Extra parameters passed to ToyMultiTaskModel: {'taks': {}}"),
+        (["-s", "RUN", "-c", "CONFIG", "-o", '{"task_pos": {"data_params": {"train_path": 1}}}'],
+         "task_pos.data_params: Extra parameters passed to DataParams: {'train_path': 1}"),
+        (["-s", "RUN", "-c", "CONFIG", "-o", "[1]"], "-o/--overrides must be a JSON object"),
     ],
 )
 def test_bad_arguments_are_one_line_errors(config_file, tmp_path, capsys, arguments, message):
@@ -70,6 +78,7 @@ def test_bad_arguments_are_one_line_errors(config_file, tmp_path, capsys, argume
     assert main(["train", *arguments, "--include-package", TOY]) == 1
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+    assert len([line for line in err.splitlines() if line.startswith("error: ")]) == 1
 
 
 def test_a_sentence_beyond_the_length_limit_stops_training_before_the_first_step(

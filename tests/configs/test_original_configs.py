@@ -46,7 +46,7 @@ COREF_READERS = ("coref", "coref_ace")
 # The six ACE relation types of the original's `n_classes: 6`.
 RELATION_TYPES = ("ART", "GEN-AFF", "ORG-AFF", "PART-WHOLE", "PER-SOC", "PHYS")
 
-# Sizes of the original model (spec section 2): GloVe 100 + ELMo 2 x 512 + char-CNN 64 filters.
+# Sizes of the original model (its configs): GloVe 100 + ELMo 2 x 512 + char-CNN 64 filters.
 GLOVE, ELMO, CHARS = 100, 2 * 512, 64
 BASE = GLOVE + ELMO + CHARS  # 1188
 LOWER_BILSTM = 2 * 64  # a NER or EMD encoder's output

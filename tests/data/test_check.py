@@ -336,7 +336,7 @@ def test_relation_less_sentences_skipped_by_the_reader_are_reported():
     }
     report = check(config)
     stats = report.tasks[0].splits["train"]
-    # doc1: the spec example (ORG-AFF, PHYS) and "They paid # 5 ." (none); doc2: "Staff of the
+    # doc1: the engineers example (ORG-AFF, PHYS) and "They paid # 5 ." (none); doc2: "Staff of the
     # Acme Corp" (ORG-AFF) and "They left" (none)
     assert (stats.files, stats.documents, stats.sentences, stats.instances) == (2, 2, 4, 2)
     assert (stats.relations, dict(stats.labels)) == (3, {"ORG-AFF": 2, "PHYS": 1})

@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 from allennlp.data import DatasetReader
 
-import hmtl  # noqa: F401  (registers the project's readers)
+import hmtl
 from hmtl.data.demo_corpus import write_demo_corpus
 from hmtl.data.formats.coref_column import parse_coref_cell
+
+hmtl.register_components()  # the readers are looked up by their registered names
 
 SPLITS = ("train", "dev", "test")
 PRONOUNS = {"he", "she", "it", "they", "him", "her", "them", "his", "its", "their"}

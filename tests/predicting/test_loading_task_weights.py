@@ -6,7 +6,6 @@ import pytest
 import torch
 from allennlp.common.checks import ConfigurationError
 
-import hmtl  # noqa: F401  (registers the project's components, as the command does)
 from hmtl.experiment.weights import task_weight_files
 from hmtl.predicting.loading import load_trained_run
 from hmtl.probing.encoder import SentenceEncoder

@@ -48,9 +48,8 @@ def encoder():
 def test_every_layer_and_task_is_probed_from_one_pass_over_the_sentences(tmp_path, encoder):
     folder = write_probing_data(tmp_path / "data") / "probing"
     layers = ["words", "positions"]
-    results = probe_builtin(
-        encoder, layers, ["Length", "BigramShift"], folder, LogisticRegressionProber()
-    )
+    files = {"Length": folder / "sentence_length.txt", "BigramShift": folder / "bigram_shift.txt"}
+    results = probe_builtin(encoder, layers, files, LogisticRegressionProber())
     assert set(results) == set(layers)
     assert all(set(results[layer]) == {"Length", "BigramShift"} for layer in layers)
     # 60 + 20 + 20 = 100 sentences per task in batches of 32: ceil(100 / 32) = 4 forward passes
@@ -67,7 +66,9 @@ def test_every_layer_and_task_is_probed_from_one_pass_over_the_sentences(tmp_pat
 def test_unknown_layers_fail_before_any_work(tmp_path, encoder):
     folder = write_probing_data(tmp_path / "data") / "probing"
     with pytest.raises(ConfigurationError, match="no layer 'encoder_ner'"):
-        probe_builtin(encoder, ["encoder_ner"], ["Length"], folder, LogisticRegressionProber())
+        probe_builtin(encoder, ["encoder_ner"], {"Length": folder / "sentence_length.txt"},
+                      LogisticRegressionProber())
     with pytest.raises(ConfigurationError, match="no layer 'encoder_ner'"):
-        probe_senteval(encoder, ["encoder_ner"], ["Length"], folder, False, 1111, 8)
+        probe_senteval(encoder, ["encoder_ner"], {"Length": folder / "sentence_length.txt"},
+                       False, 1111, 8)
     assert encoder.model.calls == 1  # only the call that lists the layers

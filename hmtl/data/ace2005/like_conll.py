@@ -1,4 +1,4 @@
-"""Rows of the ACE like_conll format (HMTL_SPEC 3.3) for converted documents.
+"""Rows of the ACE like_conll format (docs/FORMATS.md) for converted documents.
 
 One token per row, tab-separated: the index of the token in its sentence, the word, the mention
 column, one column per relation frame, and the coreference column last. A blank line follows each

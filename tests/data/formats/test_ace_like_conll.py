@@ -1,4 +1,4 @@
-"""ACE like_conll parsing: the spec example, documents with and without markers, errors."""
+"""ACE like_conll parsing: the "engineers" example, documents with and without markers, errors."""
 
 import io
 import os
@@ -20,7 +20,7 @@ DOC1 = os.path.join(ACE, "train", "doc1.sgm.like_conll")
 DOC2 = os.path.join(ACE, "train", "doc2.sgm.like_conll")
 
 
-def test_spec_example_sentence():
+def test_engineers_example_sentence():
     [document] = read_ace(DOC1)
     assert (document.document_id, document.begin_line, document.ended) == ("doc1", 1, True)
     sentence = document.sentences[0]

@@ -11,7 +11,7 @@ def test_directory_of_like_conll_files(caplog):
     with caplog.at_level(logging.INFO, logger="hmtl.data.readers.mention_ace"):
         instances = list(MentionAceReader().read(ACE_TRAIN))  # README.txt is not read
     assert [(words(i), i["tags"].labels) for i in instances] == [
-        # the spec example: O U-PER O B-ORG L-ORG O O U-GPE O
+        # the "engineers of Acme Corp" example: O U-PER O B-ORG L-ORG O O U-GPE O
         (["The", "engineers", "of", "Acme", "Corp", "moved", "to", "Oslo", "."],
          ["O", "U-PER", "O", "B-ORG", "L-ORG", "O", "O", "U-GPE", "O"]),
         (["They", "paid", "#", "5", "."], ["U-PER", "O", "O", "O", "O"]),

@@ -10,7 +10,7 @@ def frames(instance):
     return [field.labels for field in instance["relations"].field_list]
 
 
-def test_spec_example_and_negative_sentences():
+def test_engineers_example_and_negative_sentences():
     instances = list(RelationAceReader().read(ACE_TRAIN))
     assert len(instances) == 4
     spec = instances[0]
