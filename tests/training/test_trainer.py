@@ -357,7 +357,8 @@ def test_constant_weights_scale_the_gradient(toy_config, tmp_path):
     toy_config["model"] = {"type": "toy_scaled_loss"}
     trainer = make_trainer(
         toy_config, tmp_path, num_epochs=1, optimizer={"type": "sgd", "lr": 1.0}, scheduler=None,
-        grad_clipping=None, grad_norm=None, loss_weighting={"type": "constant", "weights": {"pos": 0.5, "ent": 0.5}},
+        grad_clipping=None, grad_norm=None,
+        loss_weighting={"type": "constant", "weights": {"pos": 0.5, "ent": 0.5}},
     )
     trainer.train()
     assert torch.allclose(trainer.model.w.detach(), torch.tensor([-250.0, -2.5]))
