@@ -1,5 +1,11 @@
 """Task samplers: which task trains at each step, as registrable parts.
 
+The original drew the task of each step proportionally to the number of training batches of the
+task (so batch sizes shape the mixture) or uniformly. hmtl adds ``proportional_instances`` (to
+the number of training instances, independent of batch sizes), ``temperature`` (probabilities
+proportional to ``instances ** (1 / T)``: T = 1 is ``proportional_instances``, T -> infinity
+tends to ``uniform``) and ``annealed`` (an exponent that falls over the epochs).
+
 ``multi_task_trainer.sampling_method`` names one: a string (``"proportional"``, the original's
 default; ``"temperature"`` then takes ``multi_task_trainer.temperature``) or an object with a
 ``type`` and the sampler's own arguments (``{"type": "annealed", "final_alpha": 0.2}``). A plugin
@@ -18,7 +24,39 @@ import numpy as np
 from allennlp.common import Params, Registrable
 from allennlp.common.checks import ConfigurationError
 
-from hmtl.training.sampling import sampling_probabilities
+# the distributions with a closed form over the tasks' sizes (``sampling_probabilities``)
+SAMPLING_METHODS = ("proportional", "proportional_instances", "uniform", "temperature")
+
+
+def sampling_probabilities(
+    method: str,
+    num_batches: Mapping[str, int],
+    num_instances: Mapping[str, int],
+    temperature: float = 1.0,
+) -> dict[str, float]:
+    """The probability of drawing each task, in the order of ``num_batches``.
+
+    Tasks with no training data get probability 0; at least one task must have data.
+    """
+    names = list(num_batches)
+    if method == "proportional":
+        weights = [float(num_batches[name]) for name in names]
+    elif method == "proportional_instances":
+        weights = [float(num_instances[name]) for name in names]
+    elif method == "uniform":
+        weights = [1.0 if num_batches[name] > 0 else 0.0 for name in names]
+    elif method == "temperature":
+        if temperature <= 0:
+            raise ConfigurationError(f"temperature must be > 0, got {temperature}")
+        weights = [float(num_instances[name]) ** (1.0 / temperature) for name in names]
+    else:
+        raise ConfigurationError(
+            f"sampling_method must be one of {', '.join(SAMPLING_METHODS)}; got {method!r}"
+        )
+    total = sum(weights)
+    if not names or total <= 0:
+        raise ConfigurationError("no task has training data, so no task can be sampled")
+    return {name: weight / total for name, weight in zip(names, weights)}
 
 
 class TaskSampler(Registrable):
