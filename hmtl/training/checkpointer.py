@@ -107,6 +107,25 @@ class Checkpointer:
         return model_state, training_state
 
 
+def check_same_run(
+    saved: Mapping[str, Any], source: str, task_names: list[str], world_size: int
+) -> None:
+    """A checkpoint continues only the run it was written by: the same tasks, the same number
+    of processes."""
+    if list(saved["task_names"]) != task_names:
+        raise ConfigurationError(
+            f"{source}: the checkpoint was written for tasks {', '.join(saved['task_names'])} "
+            f"but the config has {', '.join(task_names)}"
+        )
+    saved_world = int(saved.get("world_size", 1))
+    if saved_world != world_size:
+        raise ConfigurationError(
+            f"{source}: the run was trained by {saved_world} process(es) but this one has "
+            f"{world_size}; relaunch with the same number (torchrun --nnodes x "
+            "--nproc_per_node) to recover it exactly"
+        )
+
+
 # --------------------------------------------------------------------------------------------
 # the training metrics accumulated since the last validation
 

@@ -164,6 +164,39 @@ class RunState:
     def stop(self, reason: str) -> None:
         self.should_stop, self.stop_reason = True, reason
 
+    def summary(
+        self, batches_per_epoch: Mapping[str, int], metric_names: Mapping[str, str],
+        elapsed_seconds: float,
+    ) -> dict[str, Any]:
+        """What metrics.json holds of the run. Per task: best epoch/step, epochs trained (its
+        own batches / its batches per epoch), every task's validation metrics at its best
+        validation; the best average; the history of validations; the duration."""
+        result: dict[str, Any] = {}
+        for name, tracker in self.tasks.items():
+            batches = self.task_batches[name]
+            per_epoch = batches_per_epoch[name]
+            result[name] = {
+                "best_epoch": tracker.best_epoch,
+                "best_step": tracker.best_step,
+                "nb_epoch_trained": batches // per_epoch if per_epoch else 0,
+                "nb_batches_trained": batches,
+                "best_epoch_val_metrics": tracker.best_validation_metrics,
+                "validation_metric": metric_names[name],
+                "out_of_patience": tracker.out_of_patience,
+            }
+        result["best_average"] = {
+            "best_epoch": self.combined.best_epoch,
+            "best_step": self.combined.best_step,
+            "score": self.combined.best_value,
+            "best_epoch_val_metrics": self.combined.best_validation_metrics,
+        }
+        result["history"] = self.records
+        result["nb_epoch_trained"] = self.epoch
+        result["stop_reason"] = self.stop_reason
+        result["training_duration"] = format_duration(elapsed_seconds)
+        result["training_duration_seconds"] = elapsed_seconds
+        return result
+
     def to_dict(self) -> dict[str, Any]:
         """The checkpoint layout (version ``STATE_VERSION``)."""
         return {
@@ -213,6 +246,15 @@ class RunState:
                 f"{source}: the training state (version {saved.get('version')}) lacks or "
                 f"garbles {error}; the file is damaged"
             ) from error
+
+
+def format_duration(seconds: float) -> str:
+    """``days:hh:mm:ss`` (the original's format, without its day-of-month off-by-one)."""
+    total = int(round(seconds))
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{days}:{hours:02d}:{minutes:02d}:{secs:02d}"
 
 
 def check_version(saved: Any, source: str) -> None:

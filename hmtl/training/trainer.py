@@ -45,6 +45,7 @@ from hmtl.training.checkpointer import (
     TRAINING_STATE,
     VALIDATION,
     Checkpointer,
+    check_same_run,
     metric_states,
     restore_metric_states,
 )
@@ -54,7 +55,14 @@ from hmtl.training.samplers import build_sampler
 from hmtl.training.seeding import capture_rng_state, python_random_seeded, restore_rng_state
 from hmtl.training.step import SHARED, OptimisationStep
 from hmtl.training.tensorboard_writer import TensorboardWriter
-from hmtl.training.tracking import STATE_VERSION, PeriodLoss, RunState, check_version, improves
+from hmtl.training.tracking import (
+    STATE_VERSION,
+    PeriodLoss,
+    RunState,
+    check_version,
+    format_duration,
+    improves,
+)
 from hmtl.training.weighting import build_weighting
 
 logger = logging.getLogger(__name__)
@@ -68,15 +76,6 @@ __all__ = [
     "MultiTaskTrainer", "SamplerMultiTaskTrainer", "format_duration", "format_metrics",
     "improves",
 ]
-
-
-def format_duration(seconds: float) -> str:
-    """``days:hh:mm:ss`` (the original's format, without its day-of-month off-by-one)."""
-    total = int(round(seconds))
-    days, rest = divmod(total, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{days}:{hours:02d}:{minutes:02d}:{secs:02d}"
 
 
 class MultiTaskTrainer(Registrable):
@@ -438,18 +437,7 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
         model_state, saved = self.checkpointer.load()
         source = str(self.serialization_dir / TRAINING_STATE)
         check_version(saved, source)
-        if saved["task_names"] != list(self._tasks):
-            raise ConfigurationError(
-                f"{source}: the checkpoint was written for tasks "
-                f"{', '.join(saved['task_names'])} but the config has {', '.join(self._tasks)}"
-            )
-        saved_world = int(saved.get("world_size", 1))
-        if saved_world != self.strategy.world_size:
-            raise ConfigurationError(
-                f"{source}: the run was trained by {saved_world} process(es) but this one has "
-                f"{self.strategy.world_size}; relaunch with the same number (torchrun --nnodes x "
-                "--nproc_per_node) to recover it exactly"
-            )
+        check_same_run(saved, source, list(self._tasks), self.strategy.world_size)
         self.step.load_state_dict(saved, source)
         load_model_weights(self.model, model_state, self.serialization_dir / MODEL_STATE)
         if "loss_weighting" in saved:
@@ -485,34 +473,10 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
         return self._elapsed_before + time.monotonic() - self._run_started
 
     def summary(self) -> dict[str, Any]:
-        """Per task: best epoch/step, epochs trained (its own batches / its batches per epoch) and
-        every task's validation metrics at its best validation; the best average; the history of
-        validations; the total duration, counted across recoveries."""
-        state = self.state
-        result: dict[str, Any] = {}
-        for name, tracker in state.tasks.items():
-            batches = state.task_batches[name]
-            per_epoch = self._num_batches[name]
-            result[name] = {
-                "best_epoch": tracker.best_epoch,
-                "best_step": tracker.best_step,
-                "nb_epoch_trained": batches // per_epoch if per_epoch else 0,
-                "nb_batches_trained": batches,
-                "best_epoch_val_metrics": tracker.best_validation_metrics,
-                "validation_metric": self._tasks[name].validation_metric_name,
-                "out_of_patience": tracker.out_of_patience,
-            }
-        combined = state.combined
-        result["best_average"] = {
-            "best_epoch": combined.best_epoch,
-            "best_step": combined.best_step,
-            "score": combined.best_value,
-            "best_epoch_val_metrics": combined.best_validation_metrics,
-        }
-        result["history"] = state.records
-        result["nb_epoch_trained"] = state.epoch
-        result["stop_reason"] = state.stop_reason
-        elapsed = self._elapsed_seconds()
-        result["training_duration"] = format_duration(elapsed)
-        result["training_duration_seconds"] = elapsed
-        return result
+        """The summary for metrics.json (``RunState.summary``), duration counted across
+        recoveries."""
+        return self.state.summary(
+            self._num_batches,
+            {name: task.validation_metric_name for name, task in self._tasks.items()},
+            self._elapsed_seconds(),
+        )
