@@ -61,6 +61,12 @@ def test_an_existing_directory_is_a_one_line_error(config_file, tmp_path, capsys
         (["-s", "RUN", "-c", "CONFIG", "-o", '{"multi_task_trainer.patiense": 1}'], "patiense"),
         (["-s", "RUN", "-c", "CONFIG", "-o", '{"multi_task_trainer.distributed": {"bakend": 1}}'],
          "multi_task_trainer.distributed: Extra parameters"),
+        (["-s", "RUN", "-c", "CONFIG", "-o", '{"multi_task_trainer.sampling_method": "random"}'],
+         "sampling_method must be one of proportional, proportional_instances, uniform, "
+         "temperature, annealed; got 'random'"),
+        (["-s", "RUN", "-c", "CONFIG", "-o",
+          '{"multi_task_trainer.loss_weighting": {"weights": {"ner": 1}}}'],
+         "multi_task_trainer.loss_weighting.weights: no task named 'ner'; tasks are pos, ent"),
     ],
 )
 def test_bad_arguments_are_one_line_errors(config_file, tmp_path, capsys, arguments, message):
