@@ -334,8 +334,9 @@ def shards(
 
 
 class WeightedTaskLoss(torch.nn.Module):
-    """The loss one training step backpropagates: the task's loss times ``weight`` plus the
-    model's regularisation penalty times ``penalty_weight``.
+    """The loss one training step backpropagates: the task's loss times ``weight``, weighted by
+    ``weighting`` (``hmtl.training.weighting``, whose batch-independent terms are also scaled by
+    ``penalty_weight``), plus the model's regularisation penalty times ``penalty_weight``.
 
     It is the module DDP wraps: DDP looks for the parameters that get a gradient from what
     forward returns, so forward returns this loss alone (outputs such as decoded tags may use
@@ -343,9 +344,14 @@ class WeightedTaskLoss(torch.nn.Module):
     reached only after forward would be marked ready twice). Weights of 1 leave the loss as the
     model computed it."""
 
-    def __init__(self, model: torch.nn.Module) -> None:
+    def __init__(
+        self, model: torch.nn.Module, weighting: torch.nn.Module | None = None
+    ) -> None:
         super().__init__()
         self.model = model
+        # the loss weighting sits inside, so that DDP also averages its learned weights'
+        # gradients
+        self.weighting = weighting
 
     def forward(
         self,
@@ -362,6 +368,8 @@ class WeightedTaskLoss(torch.nn.Module):
             )
         if weight != 1.0:
             loss = loss * weight
+        if self.weighting is not None:
+            loss = self.weighting(task_name, loss, penalty_weight)
         penalty = getattr(self.model, "get_regularization_penalty", None)
         if callable(penalty) and penalty_weight != 0.0:
             extra = penalty()
@@ -401,7 +409,7 @@ def shard_loss(
         return step(task_name, shard.batch, shard.weight * scale, penalty_weight)
 
 
-def _metrics_of(module: torch.nn.Module) -> dict[str, Metric]:
+def metrics_of(module: torch.nn.Module) -> dict[str, Metric]:
     """Every AllenNLP metric held by ``module`` or its submodules, directly or in a dict, list or
     tuple attribute, by where it is held (``heads.ner._accuracy``, ``accuracy[pos]``)."""
     found: dict[int, tuple[str, Metric]] = {}
@@ -436,7 +444,7 @@ def check_metrics_reduce_when_read(model: torch.nn.Module) -> None:
     empty, so the others would wait for it forever. hmtl's metrics sum when read."""
     calling = [
         f"{name} ({type(metric).__name__})"
-        for name, metric in _metrics_of(model).items()
+        for name, metric in metrics_of(model).items()
         if _reduces_on_every_call(metric)
     ]
     if calling:
@@ -451,7 +459,7 @@ def check_metrics_reduce_when_read(model: torch.nn.Module) -> None:
 def metrics_unchanged(module: torch.nn.Module) -> Iterator[None]:
     """Restore the state of every AllenNLP metric held by ``module`` or its submodules (directly
     or in a dict, list or tuple attribute) on exit: a forward pass inside is not counted."""
-    saved = [(metric, copy.deepcopy(vars(metric))) for metric in _metrics_of(module).values()]
+    saved = [(metric, copy.deepcopy(vars(metric))) for metric in metrics_of(module).values()]
     try:
         yield
     finally:
@@ -518,3 +526,147 @@ def evaluate_shards(
     if with_loss:
         metrics["loss"] = sum(with_loss) / len(with_loss)
     return metrics
+
+
+# --------------------------------------------------------------------------------------------
+# the trainer's view: one strategy object
+
+
+class SingleProcess:
+    """Training in one process: every method is the plain single-process action, so the
+    trainer's loop has no distributed branches."""
+
+    world_size = 1
+    rank = 0
+    is_main = True
+
+    def device(self, cuda_device: int) -> torch.device:
+        """The device of the ``cuda_device`` setting."""
+        from hmtl.experiment.model import device_for
+
+        return device_for(cuda_device)
+
+    def prepare(self, model: torch.nn.Module) -> None:
+        """Check that ``model`` can be trained this way (anything can, in one process)."""
+
+    def shared_seed(self, seed: int) -> int:
+        """The seed of the sampler and data order (this process's own)."""
+        return seed
+
+    def wrap(self, module: torch.nn.Module) -> torch.nn.Module:
+        """What training steps call: ``module`` itself."""
+        return module
+
+    def training_loss(
+        self, step: torch.nn.Module, task_name: str, batch: Mapping[str, Any],
+        device: torch.device,
+    ) -> torch.Tensor:
+        """The loss to backpropagate for a training batch."""
+        from allennlp.nn.util import move_to_device
+
+        return step(task_name, move_to_device(batch, device), 1.0, 1.0)
+
+    def global_loss(self, loss: torch.Tensor) -> torch.Tensor:
+        """The whole batch's loss: this process's."""
+        return loss.detach().float()
+
+    def running_metrics(
+        self, model: torch.nn.Module, task_name: str, summary_step: bool
+    ) -> dict[str, float]:
+        """The task's training metrics so far (read at every step: it costs nothing to share)."""
+        from hmtl.training.evaluation import as_float_metrics
+
+        return as_float_metrics(model.get_metrics(task_name=task_name))
+
+    def evaluate(
+        self, model: torch.nn.Module, task_name: str, batches: Iterable[Mapping[str, Any]],
+        device: torch.device, description: str,
+    ) -> dict[str, float]:
+        """Validation metrics of a task."""
+        from hmtl.training.evaluation import evaluate
+
+        return evaluate(model, task_name, batches, device, description=description)
+
+    def gather(self, value: Any) -> list[Any]:
+        """Every process's ``value``: ``[value]``."""
+        return [value]
+
+    def main_decides(self, flag: bool) -> bool:
+        """A decision every process must share (the main process's): ``flag``."""
+        return flag
+
+    def barrier(self) -> None:
+        """Wait for every process: nothing to wait for."""
+
+
+class DataParallel(SingleProcess):
+    """Training on the shards of every global batch in several processes, through DDP (see the
+    module's docstring)."""
+
+    def __init__(self, context: ProcessContext) -> None:
+        self.context = context
+        self.world_size = context.world_size
+        self.rank = context.rank
+        self.is_main = context.is_main
+
+    def device(self, cuda_device: int) -> torch.device:
+        return super().device(self.context.local_rank if cuda_device >= 0 else cuda_device)
+
+    def prepare(self, model: torch.nn.Module) -> None:
+        check_metrics_reduce_when_read(model)
+
+    def shared_seed(self, seed: int) -> int:
+        # one seed for the sampler and data order everywhere (rank 0's), but each rank its own
+        # dropout masks
+        seed = gather_objects(seed)[0]
+        torch.manual_seed(seed + 7919 * self.rank)
+        return seed
+
+    def wrap(self, module: torch.nn.Module) -> torch.nn.Module:
+        # wrapping gives every rank rank 0's weights: done after restoring a checkpoint
+        return data_parallel(module, self.context, next(module.parameters()).device)
+
+    def training_loss(
+        self, step: torch.nn.Module, task_name: str, batch: Mapping[str, Any],
+        device: torch.device,
+    ) -> torch.Tensor:
+        from allennlp.nn.util import move_to_device
+
+        model = step.module.model if isinstance(step, DistributedDataParallel) else step.model
+        shard = training_shard(batch, head_loss_reduction(model, task_name), self.context)
+        shard.batch = move_to_device(shard.batch, device)
+        return shard_loss(step, task_name, shard, self.context)
+
+    def global_loss(self, loss: torch.Tensor) -> torch.Tensor:
+        # on every rank, so that all of them stop on a bad one
+        return all_reduce_sum(loss.detach().float()) / self.world_size
+
+    def running_metrics(
+        self, model: torch.nn.Module, task_name: str, summary_step: bool
+    ) -> dict[str, float]:
+        # metrics are summed across ranks when read: only at summary steps, on every rank
+        if not summary_step:
+            return {}
+        return super().running_metrics(model, task_name, summary_step)
+
+    def evaluate(
+        self, model: torch.nn.Module, task_name: str, batches: Iterable[Mapping[str, Any]],
+        device: torch.device, description: str,
+    ) -> dict[str, float]:
+        return evaluate_shards(model, task_name, batches, device, description=description)
+
+    def gather(self, value: Any) -> list[Any]:
+        return gather_objects(value)
+
+    def main_decides(self, flag: bool) -> bool:
+        decision = [flag]
+        dist.broadcast_object_list(decision, src=0)
+        return bool(decision[0])
+
+    def barrier(self) -> None:
+        dist.barrier()
+
+
+def strategy_for(context: ProcessContext) -> SingleProcess:
+    """The strategy of a process: ``DataParallel`` in a process group of several ranks."""
+    return DataParallel(context) if context.is_distributed else SingleProcess()

@@ -51,6 +51,7 @@ from hmtl.experiment.task import Task, build_tasks
 from hmtl.experiment.terminal import TERMINAL
 from hmtl.experiment.vocabulary import build_vocabulary, load_vocabulary, save_vocabulary
 from hmtl.experiment.weights import load_model_weights, load_torch_file
+from hmtl.training.checkpointer import require_checkpoint
 from hmtl.training.distributed import (
     DistributedSettings,
     ProcessContext,
@@ -222,6 +223,7 @@ def _train(
 ) -> dict[str, Any]:
     if recover:
         check_recover_config(params, directory)
+        require_checkpoint(directory)
     elif context.is_main:
         write_config(params, directory)
     trainer_block = trainer_params(params)

@@ -41,6 +41,13 @@ class TensorboardWriter:
             return
         self._train.add_scalar(f"training_proportions/{task}", float(batches), epoch)
 
+    def scalars(self, prefix: str, values: Mapping[str, float], step: int) -> None:
+        """``<prefix>/<name>`` for each value (nothing when there are none)."""
+        if not self.enabled:
+            return
+        for name, value in values.items():
+            self._train.add_scalar(f"{prefix}/{name}", float(value), step)
+
     def task_metrics(
         self, task: str, metrics: Mapping[str, float], index: int, validation: bool
     ) -> None:

@@ -69,6 +69,12 @@ def test_an_existing_directory_is_a_one_line_error(config_file, tmp_path, capsys
         (["-s", "RUN", "-c", "CONFIG", "-o", '{"task_pos": {"data_params": {"train_path": 1}}}'],
          "task_pos.data_params: Extra parameters passed to DataParams: {'train_path': 1}"),
         (["-s", "RUN", "-c", "CONFIG", "-o", "[1]"], "-o/--overrides must be a JSON object"),
+        (["-s", "RUN", "-c", "CONFIG", "-o", '{"multi_task_trainer.sampling_method": "random"}'],
+         "sampling_method must be one of proportional, proportional_instances, uniform, "
+         "temperature, annealed; got 'random'"),
+        (["-s", "RUN", "-c", "CONFIG", "-o",
+          '{"multi_task_trainer.loss_weighting": {"weights": {"ner": 1}}}'],
+         "multi_task_trainer.loss_weighting.weights: no task named 'ner'; tasks are pos, ent"),
     ],
 )
 def test_bad_arguments_are_one_line_errors(config_file, tmp_path, capsys, arguments, message):
@@ -170,3 +176,49 @@ def test_a_killed_run_recovers_and_its_history_continues(config_file, tmp_path):
     after = load_torch_file(run / "training_state.th", "training state")
     assert after["global_step"] == 30
     assert metrics["training_duration_seconds"] >= before["elapsed_seconds"]
+
+
+@pytest.mark.slow
+def test_a_run_killed_before_its_first_validation_recovers_exactly(config_file, tmp_path):
+    # a timed checkpoint after every step (0.3 s each), the first validation at step 5
+    overrides = json.dumps({"multi_task_trainer.num_epochs": 2, "model.step_delay": 0.3,
+                            "multi_task_trainer.checkpoint_every_seconds": 0.01})
+    run = tmp_path / "run"
+    command = [
+        sys.executable, "-m", "hmtl.commands.main", "train", "-c", str(config_file),
+        "-s", str(run), "-o", overrides, "--include-package", TOY,
+    ]
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        wait_for_file(process, run / "training_state.th", timeout_s=120)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    before = load_torch_file(run / "training_state.th", "training state")
+    assert before["records"] == [] and 1 <= before["global_step"] < 5
+    assert before["checkpoint_kind"] == "timed"
+
+    assert main(["train", "-s", str(run), "--recover", "--include-package", TOY]) == 0
+    assert main(["train", "-c", str(config_file), "-s", str(tmp_path / "uninterrupted"),
+                 "-o", overrides, "--include-package", TOY]) == 0
+    recovered = json.loads((run / "metrics.json").read_text())
+    uninterrupted = json.loads((tmp_path / "uninterrupted" / "metrics.json").read_text())
+    assert [r["global_step"] for r in recovered["history"]] == [5, 10]
+    assert recovered["history"] == uninterrupted["history"]
+    weights = load_torch_file(run / "model_state.th", "recovered")
+    reference = load_torch_file(tmp_path / "uninterrupted" / "model_state.th", "reference")
+    assert all(torch.equal(weights[name], reference[name]) for name in reference)
+
+
+def test_recover_with_nothing_saved_is_a_one_line_error(config_file, tmp_path, capsys):
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "config.json").write_text(config_file.read_text())  # as left by a kill at start-up
+    assert main(["train", "-s", str(run), "--recover", "--include-package", TOY]) == 1
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1
+    assert "nothing was saved" in lines[0] and "-f/--force" in lines[0]
+    assert "Traceback" not in err

@@ -24,6 +24,7 @@ def test_tags_and_values_read_back(tmp_path):
     model = torch.nn.Linear(2, 1)
     model(torch.ones(1, 2)).sum().backward()
     writer.parameter_statistics(model, step=10, parameters=True, gradients=True)
+    writer.scalars("loss_weighting", {"ner/log_variance": -0.25}, step=10)
     writer.close()
     train = _scalars(tmp_path / "log" / "train")
     assert train["training_details/ner/loss"] == [(10, 0.5)]
@@ -34,4 +35,5 @@ def test_tags_and_values_read_back(tmp_path):
     assert train["grad_mean/weight"] == [(10, 1.0)]
     assert train["grad_std/weight"] == [(10, 0.0)]
     assert "parameter_mean/weight" in train
+    assert train["loss_weighting/ner/log_variance"] == [(10, -0.25)]
     assert _scalars(tmp_path / "log" / "validation") == {"task_ner/loss": [(0, 1.5)]}

@@ -7,12 +7,15 @@ import pytest
 import torch
 from allennlp.common import Params
 from allennlp.common.checks import ConfigurationError
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from hmtl.experiment.config import apply_overrides, trainer_params
 from hmtl.experiment.model import build_model
 from hmtl.experiment.task import build_tasks
 from hmtl.experiment.vocabulary import build_vocabulary
 from hmtl.experiment.weights import load_torch_file
+from hmtl.training.callbacks import TrainerCallback
+from hmtl.training.checkpointer import TIMED, VALIDATION
 from hmtl.training.seeding import set_seeds
 from hmtl.training.trainer import MultiTaskTrainer, SamplerMultiTaskTrainer
 
@@ -151,20 +154,26 @@ class Crash(Exception):
     """Stands for a kill right after a checkpoint was written."""
 
 
-def _crash_after_checkpoints(monkeypatch, count):
+def _crash_after_checkpoints(monkeypatch, count, kind=None):
+    """Raise ``Crash`` right after the ``count``-th checkpoint (of ``kind``, or of any kind)."""
     original = SamplerMultiTaskTrainer._checkpoint
     calls = []
 
-    def checkpoint_then_crash(self, best_files):
-        original(self, best_files)
-        calls.append(1)
+    def checkpoint_then_crash(self, best_files, written_kind):
+        original(self, best_files, written_kind)
+        if kind is None or written_kind == kind:
+            calls.append(1)
         if len(calls) == count:
             raise Crash
 
     monkeypatch.setattr(SamplerMultiTaskTrainer, "_checkpoint", checkpoint_then_crash)
 
 
-@pytest.mark.parametrize("settings", [{}, {"validation_interval": 3}])
+@pytest.mark.parametrize(
+    "settings",
+    [{}, {"validation_interval": 3}, {"loss_weighting": {"type": "uncertainty"}},
+     {"sampling_method": "annealed"}],
+)
 def test_a_recovered_run_ends_exactly_like_an_uninterrupted_one(
     toy_config, tmp_path, monkeypatch, settings
 ):
@@ -225,6 +234,11 @@ def test_a_damaged_checkpoint_is_a_clear_error(toy_config, tmp_path):
         ({"sampling_method": "random"}, "sampling_method must be one of"),
         ({"num_epochs": 0}, "num_epochs must be >= 1"),
         ({"optimizer": {"type": "adam", "lr": "fast"}}, "optimizer"),
+        ({"sampling_method": {"type": "annealing"}}, "sampling_method must be one of"),
+        ({"loss_weighting": {"type": "nope"}}, "loss_weighting.type must be one of"),
+        ({"loss_weighting": {"weights": {"nope": 2.0}}}, "no task named 'nope'; tasks are pos"),
+        ({"loss_weighting": {"weights": {"pos": -2.0}}}, "weights.pos must be a number >= 0"),
+        ({"checkpoint_every_seconds": 0}, "checkpoint_every_seconds must be > 0"),
     ],
 )
 def test_bad_trainer_settings_are_configuration_errors(toy_config, tmp_path, settings, message):
@@ -236,3 +250,161 @@ def test_a_validation_metric_the_model_does_not_report_is_a_clear_error(toy_conf
     toy_config["task_pos"]["task_description"]["validation_metric_name"] = "f1-measure-overall"
     with pytest.raises(ConfigurationError, match="reports no 'f1-measure-overall' for task 'pos'"):
         make_trainer(toy_config, tmp_path, num_epochs=1).train()
+
+
+def _same_weights(one, two) -> bool:
+    first = load_torch_file(one / "model_state.th", "one")
+    second = load_torch_file(two / "model_state.th", "two")
+    return first.keys() == second.keys() and all(torch.equal(first[k], second[k]) for k in first)
+
+
+def test_a_run_killed_before_its_first_validation_recovers_from_a_timed_checkpoint(
+    toy_config, tmp_path, monkeypatch
+):
+    # a timed checkpoint after every step; the crash comes after the third, at step 3 of 5
+    settings = {"num_epochs": 2, "checkpoint_every_seconds": 1e-9}
+    reference = make_trainer(toy_config, tmp_path / "a", **settings).train()
+    with monkeypatch.context() as patch:
+        _crash_after_checkpoints(patch, 3, kind=TIMED)
+        with pytest.raises(Crash):
+            make_trainer(toy_config, tmp_path / "b", **settings).train()
+    partial = load_torch_file(tmp_path / "b" / "training_state.th", "training state")
+    assert partial["records"] == [] and partial["global_step"] == 3
+    assert partial["checkpoint_kind"] == TIMED
+    assert not (tmp_path / "b" / "best.th").exists()  # timed checkpoints write no best copies
+    resumed = make_trainer(toy_config, tmp_path / "b", **settings).train(recover=True)
+    # the training metrics of the first period (accumulated before and after the crash) too
+    assert resumed["history"] == reference["history"]
+    assert _same_weights(tmp_path / "a", tmp_path / "b")
+
+
+def test_timed_checkpoints_wait_for_their_interval(toy_config, tmp_path, monkeypatch):
+    kinds = []
+    original = SamplerMultiTaskTrainer._checkpoint
+
+    def record(self, best_files, kind):
+        kinds.append(kind)
+        original(self, best_files, kind)
+
+    monkeypatch.setattr(SamplerMultiTaskTrainer, "_checkpoint", record)
+    make_trainer(toy_config, tmp_path / "a", num_epochs=2).train()  # default: 300 s
+    assert kinds == [VALIDATION, VALIDATION]
+    kinds.clear()
+    make_trainer(toy_config, tmp_path / "b", num_epochs=1, checkpoint_every_seconds=1e-9).train()
+    assert kinds == [TIMED] * 4 + [VALIDATION]  # steps 1-4, then the validation at step 5
+
+
+def _as_version_1(path):
+    """Rewrite a checkpoint in the layout of the trainer before the parts (STATE_VERSION 1)."""
+    state = load_torch_file(path, "training state")
+    for key in ("checkpoint_kind", "loss_weighting", "metrics_per_rank", "rng_per_rank",
+                "world_size"):
+        state.pop(key)
+    state["version"] = 1
+    torch.save(state, path)
+
+
+def test_a_checkpoint_of_the_previous_version_still_recovers(toy_config, tmp_path, monkeypatch):
+    reference = make_trainer(toy_config, tmp_path / "a", num_epochs=3).train()
+    with monkeypatch.context() as patch:
+        _crash_after_checkpoints(patch, 1)
+        with pytest.raises(Crash):
+            make_trainer(toy_config, tmp_path / "b", num_epochs=3).train()
+    _as_version_1(tmp_path / "b" / "training_state.th")
+    resumed = make_trainer(toy_config, tmp_path / "b", num_epochs=3).train(recover=True)
+    assert resumed["history"] == reference["history"]
+    assert _same_weights(tmp_path / "a", tmp_path / "b")
+
+
+def test_a_checkpoint_of_an_unknown_version_is_a_one_line_error(toy_config, tmp_path):
+    make_trainer(toy_config, tmp_path, num_epochs=1).train()
+    state = load_torch_file(tmp_path / "training_state.th", "training state")
+    state["version"] = 7
+    torch.save(state, tmp_path / "training_state.th")
+    with pytest.raises(ConfigurationError) as caught:
+        make_trainer(toy_config, tmp_path, num_epochs=1).train(recover=True)
+    assert "training state version 7 cannot be recovered by this hmtl (it reads version 1 or 2)" \
+        in str(caught.value)
+
+
+def test_recovering_when_nothing_was_saved_says_so(toy_config, tmp_path):
+    with pytest.raises(ConfigurationError) as caught:
+        make_trainer(toy_config, tmp_path, num_epochs=1).train(recover=True)
+    message = str(caught.value)
+    assert "nothing was saved" in message and "-f/--force" in message and "\n" not in message
+
+
+def test_uncertainty_weighting_learns_checkpoints_and_logs_its_log_variances(toy_config, tmp_path):
+    trainer = make_trainer(toy_config, tmp_path, num_epochs=2, sumarry_interval=1,
+                           loss_weighting={"type": "uncertainty"})
+    trainer.train()
+    learned = {name: float(p.detach()) for name, p in trainer.weighting.log_variances.items()}
+    assert all(value != 0.0 for value in learned.values())  # trained from 0
+    state = load_torch_file(tmp_path / "training_state.th", "training state")
+    saved = state["loss_weighting"]
+    assert {k: float(v) for k, v in saved.items()} == {
+        f"log_variances.{name}": value for name, value in learned.items()
+    }
+    events = EventAccumulator(str(tmp_path / "log" / "train"))
+    events.Reload()
+    assert {"loss_weighting/pos/log_variance", "loss_weighting/ent/weight"} <= set(
+        events.Tags()["scalars"]
+    )
+
+
+def test_constant_weights_scale_the_gradient(toy_config, tmp_path):
+    # loss = 100 w0 + w1, weight 0.5, SGD lr 1: each of the 5 steps moves w by (-50, -0.5)
+    toy_config["model"] = {"type": "toy_scaled_loss"}
+    trainer = make_trainer(
+        toy_config, tmp_path, num_epochs=1, optimizer={"type": "sgd", "lr": 1.0}, scheduler=None,
+        grad_clipping=None, grad_norm=None,
+        loss_weighting={"type": "constant", "weights": {"pos": 0.5, "ent": 0.5}},
+    )
+    trainer.train()
+    assert torch.allclose(trainer.model.w.detach(), torch.tensor([-250.0, -2.5]))
+
+
+def test_a_nan_loss_under_uncertainty_weighting_stops_with_the_step_and_task(toy_config, tmp_path):
+    trainer = make_trainer(toy_config, tmp_path, num_epochs=1,
+                           loss_weighting={"type": "uncertainty",
+                                           "initial_log_variance": float("nan")})
+    with pytest.raises(ValueError, match=r"task '(pos|ent)': the loss is nan at step 0"):
+        trainer.train()
+
+
+@TrainerCallback.register("recording", exist_ok=True)
+class RecordingCallback(TrainerCallback):
+    """Notes every event, for the test below."""
+
+    events: list = []
+
+    def __init__(self, serialization_dir: str) -> None:
+        self.serialization_dir = serialization_dir
+
+    def on_start(self, trainer):
+        self.events.append("start")
+
+    def on_batch(self, trainer, report):
+        self.events.append(("batch", report.task, report.global_step))
+
+    def on_validation(self, trainer, report):
+        self.events.append(("validation", report.index, report.global_step))
+
+    def on_epoch_end(self, trainer, epoch, batches):
+        self.events.append(("epoch", epoch, sum(batches.values())))
+
+    def on_end(self, trainer, error=None):
+        self.events.append(("end", error))
+
+
+def test_a_user_callback_sees_every_event(toy_config, tmp_path):
+    RecordingCallback.events = []
+    trainer = make_trainer(toy_config, tmp_path, num_epochs=2, callbacks=[{"type": "recording"}])
+    trainer.train()
+    assert trainer.callbacks[-1].serialization_dir == str(tmp_path)
+    events = RecordingCallback.events
+    assert events[0] == "start" and events[-1] == ("end", None)
+    assert [e[2] for e in events if e[0] == "batch"] == list(range(10))
+    assert [e for e in events if e[0] in ("epoch", "validation")] == [
+        ("epoch", 0, 5), ("validation", 0, 5), ("epoch", 1, 5), ("validation", 1, 10),
+    ]

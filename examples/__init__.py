@@ -1,0 +1,1 @@
+"""Examples of extending hmtl (see the README's "Extend hmtl")."""
