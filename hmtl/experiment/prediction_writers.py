@@ -45,6 +45,10 @@ READER_FORMATS = {
     "coref_ace": LIKE_CONLL,
 }
 
+#: The head output kinds (``Head.output_kind``) written in the input formats, and the kind of
+#: ``TaskPredictions`` each becomes.
+WRITTEN_KINDS = {"spans": "tagging", "relations": "relation", "clusters": "coref"}
+
 Triple = tuple[int, int, str]
 Cluster = list[tuple[int, int]]
 
@@ -192,6 +196,7 @@ class PredictionCollector:
     def __init__(self, model: torch.nn.Module, readers: Mapping[str, DatasetReader]) -> None:
         self._model = model
         self.predictions: dict[str, TaskPredictions] = {}
+        self._skipped: set[str] = set()
         self._formats = {name: reader_format(reader) for name, reader in readers.items()}
         for name, file_format in self._formats.items():
             if file_format is None:
@@ -202,20 +207,24 @@ class PredictionCollector:
     ) -> None:
         if weights_task != task_name or self._formats.get(task_name) is None:
             return
-        decoded = self._model.make_output_human_readable(dict(output), task_name=task_name)
         head = self._model.heads[task_name]
+        kind = WRITTEN_KINDS.get(getattr(head, "output_kind", None))
+        if kind is None:
+            if task_name not in self._skipped:
+                self._skipped.add(task_name)
+                logger.warning("Task %s: its head's output kind %r has no input format to be "
+                               "written in", task_name, getattr(head, "output_kind", None))
+            return
+        decoded = self._model.make_output_human_readable(dict(output), task_name=task_name)
         words = [m.get("words") or m.get("original_text") for m in batch["metadata"]]
-        if "clusters" in decoded:
-            kind = "coref"
+        if kind == "coref":
             gold = [m.get("clusters", []) for m in batch["metadata"]]
             predicted = decoded["clusters"]
-        elif "relations" in decoded:
-            kind = "relation"
+        elif kind == "relation":
             gold_cells = head.gold_tensor(batch["relations"], decoded["mask"]).bool()
             gold = head.decode(gold_cells)
             predicted = decoded["relations"]
         else:
-            kind = "tagging"
             vocab = self._model.vocab
             gold = [
                 [vocab.get_token_from_index(int(i), head.label_namespace) for i in row[: len(w)]]

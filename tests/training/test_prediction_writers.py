@@ -102,6 +102,7 @@ def test_relations_and_mentions_in_like_conll_read_back(tmp_path):
 
 class _Head(torch.nn.Module):
     label_namespace = "labels"
+    output_kind = "spans"
 
 
 class _Model(torch.nn.Module):
@@ -136,3 +137,17 @@ def test_the_collector_keeps_only_a_tasks_own_best_weights(tmp_path):
     assert example == Example(["Ann", "runs"], ["U-PER", "O"], ["O", "U-PER"])
     paths = collector.write(tmp_path)
     assert [p.name for p in paths["ner"]] == ["ner.key.gold_conll", "ner.response.gold_conll"]
+
+
+def test_the_collector_skips_a_head_of_a_kind_of_its_own(caplog):
+    model = _Model(Vocabulary())
+    model.heads["ner"].output_kind = "token_scores"
+    collector = PredictionCollector(model, {"ner": object()})
+    collector._formats["ner"] = CONLL2012
+    batch = {"metadata": [{"words": ["Ann"]}], "tags": torch.tensor([[0]])}
+    with caplog.at_level("WARNING"):
+        collector("ner", "ner", batch, {"scores": [[0.5]]})
+        collector("ner", "ner", batch, {"scores": [[0.5]]})
+    assert collector.predictions == {}
+    skipped = [r for r in caplog.records if "token_scores" in r.getMessage()]
+    assert len(skipped) == 1
