@@ -169,6 +169,12 @@ class HierarchicalModel(Model):
         Registered under the nine original model type names; each name takes exactly its
         blocks (``ORIGINAL_MODELS``), see ``_original_constructor``.
         """
+        unknown = sorted(set(blocks) - set(ORIGINAL_MODELS["hmtl"]))
+        if unknown or not blocks:
+            raise ConfigurationError(
+                f"original model blocks {unknown or 'none'}: the blocks are among "
+                f"{list(ORIGINAL_MODELS['hmtl'])}"
+            )
         names = [name for name in ORIGINAL_MODELS["hmtl"] if name in blocks]  # lowest first
         blocks = {name: blocks[name] for name in names}
 
