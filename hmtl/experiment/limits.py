@@ -1,8 +1,9 @@
 """What a config's model cannot take, read from its ``model`` block without building it.
 
 ``hmtl check-data`` compares the data with these limits (``hmtl.data.check``), and training
-checks the lengths before its first step: a transformer's length in wordpieces, each coreference
-head's ``max_span_width``, and how long a sentence or document may be (``data_limits``).
+checks the lengths before its first step: a transformer's length in wordpieces, the
+``max_span_width`` of each head whose declared ``output_kind`` is ``clusters``, and how long a
+sentence or document may be (``data_limits``).
 
 Length limits come from a memory budget (``data_limits.memory_budget_gib``, default 8 GiB), for
 the heads whose tensors grow faster than the input:
@@ -41,6 +42,7 @@ from hmtl.data.check import (
 )
 from hmtl.models.original import HEAD_TYPES
 from hmtl.modules.embedding_files import TRANSFORMER_TYPES
+from hmtl.modules.heads.head import Head
 
 #: The memory one instance's largest head tensors may take (``data_limits.memory_budget_gib``).
 DEFAULT_MEMORY_BUDGET_GIB = 8.0
@@ -62,9 +64,32 @@ def _transformer_blocks(embedder: Any) -> Iterable[dict[str, Any]]:
                 yield block
 
 
+def head_kind(head_type: Any) -> str | None:
+    """The ``output_kind`` a registered head type declares; None for an unknown type."""
+    if not isinstance(head_type, str) or head_type not in Head.list_available():
+        return None
+    head_class, _ = Head.resolve_class_name(head_type)
+    return getattr(head_class, "output_kind", None)
+
+
+def _heads_with_kinds(model: dict[str, Any]) -> Iterable[tuple[str, str | None, dict[str, Any]]]:
+    """(task, declared output kind, head parameters) of each head of either config form."""
+    tasks = model.get("tasks")
+    if isinstance(tasks, dict):  # the hierarchical form: tasks.<name>.head
+        for name, block in tasks.items():
+            head = block.get("head") if isinstance(block, dict) else None
+            if isinstance(head, dict):
+                yield name, head_kind(head.get("type")), head
+    for name, head_type in HEAD_TYPES.items():  # the original form: <task>.tagger
+        original = model.get(name)
+        if isinstance(original, dict) and isinstance(original.get("tagger"), dict):
+            yield name, head_kind(head_type), original["tagger"]
+
+
 def _heads(model: dict[str, Any], task: str) -> Iterable[tuple[str, dict[str, Any]]]:
     """``(task name, head block)`` of every head of the type the original ``task`` block builds
-    (``HEAD_TYPES``): ``tasks.<name>.head`` in the hierarchical form, ``<task>.tagger`` in the
+    (``HEAD_TYPES``; the memory estimates are of these heads' own tensors, so they go by type,
+    not by output kind): ``tasks.<name>.head`` in the hierarchical form, ``<task>.tagger`` in the
     original form."""
     tasks = model.get("tasks")
     if isinstance(tasks, dict):
@@ -80,15 +105,16 @@ def _heads(model: dict[str, Any], task: str) -> Iterable[tuple[str, dict[str, An
 def model_limits(model: dict[str, Any], data_limits: Any = None,
                  task_names: Collection[str] | None = None) -> ModelLimits:
     """The limits in a config's ``model`` block (either form of DESIGN.md §4), without building
-    the model: transformer embedders of ``text_field_embedder``, coreference heads'
-    ``max_span_width``, and the ``length_limits`` with the config's ``data_limits`` block."""
+    the model: transformer embedders of ``text_field_embedder``, the ``max_span_width`` of the
+    heads whose declared ``output_kind`` is ``clusters``, and the ``length_limits`` with the
+    config's ``data_limits`` block."""
     limits = ModelLimits(lengths=length_limits(model, data_limits, task_names))
     for block in _transformer_blocks(model.get("text_field_embedder")):
         limits.transformers.append(TransformerLimit(
             str(block.get("model_name")), block.get("max_length"), block.get("tokenizer_kwargs")))
-    for name, head in _heads(model, "coref"):
+    for name, kind, head in _heads_with_kinds(model):
         width = head.get("max_span_width")
-        if isinstance(width, int):
+        if kind == "clusters" and isinstance(width, int):
             limits.span_widths[name] = width
     return limits
 

@@ -50,6 +50,7 @@ from hmtl.data.formats.conll2003 import (
 )
 from hmtl.data.formats.conll2012 import read_conll2012, write_conll2012
 from hmtl.data.formats.fill import fill_conll2003, fill_conll2012, fill_like_conll
+from hmtl.data.readers.read_summary import Source
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +67,9 @@ READER_FORMATS = {
 }
 TAGGING, RELATION, COREF = "tagging", "relation", "coref"
 
-Source = tuple[str, int]
+#: The head output kinds (``Head.output_kind``) written in the input formats, and the kind of
+#: ``TaskPredictions`` each becomes.
+WRITTEN_KINDS = {"spans": TAGGING, "relations": RELATION, "clusters": COREF}
 
 
 def reader_format(reader: DatasetReader) -> str | None:
@@ -209,6 +212,7 @@ class PredictionCollector:
     def __init__(self, model: torch.nn.Module, readers: Mapping[str, DatasetReader]) -> None:
         self._model = model
         self.predictions: dict[str, TaskPredictions] = {}
+        self._skipped: set[str] = set()
         self._formats = {name: reader_format(reader) for name, reader in readers.items()}
         self._unlocated: set[str] = set()
         for name, file_format in self._formats.items():
@@ -220,6 +224,14 @@ class PredictionCollector:
     ) -> None:
         if weights_task != task_name or self._formats.get(task_name) is None:
             return
+        head = self._model.heads[task_name]
+        kind = WRITTEN_KINDS.get(getattr(head, "output_kind", None))
+        if kind is None:
+            if task_name not in self._skipped:
+                self._skipped.add(task_name)
+                logger.warning("Task %s: its head's output kind %r has no input format to be "
+                               "written in", task_name, getattr(head, "output_kind", None))
+            return
         metadata = batch["metadata"]
         sources = [m.get("source") for m in metadata]
         if any(source is None for source in sources):
@@ -229,22 +241,18 @@ class PredictionCollector:
                 self._unlocated.add(task_name)
             return
         decoded = self._model.make_output_human_readable(dict(output), task_name=task_name)
-        head = self._model.heads[task_name]
         lengths = [len(m.get("words") or m.get("original_text")) for m in metadata]
         gold: list[Any]
         predicted: list[Any]
-        if "clusters" in decoded:
-            kind = COREF
+        if kind == COREF:
             gold = [m.get("clusters", []) for m in metadata]
             predicted = [[[(int(s), int(e)) for s, e in c] for c in clusters]
                          for clusters in decoded["clusters"]]
-        elif "relations" in decoded:
-            kind = RELATION
+        elif kind == RELATION:
             gold_cells = head.gold_tensor(batch["relations"], decoded["mask"]).bool()
             gold = head.decode(gold_cells)
             predicted = decoded["relations"]
         else:
-            kind = TAGGING
             scheme = getattr(head, "label_encoding", None)
             gold = [tags_to_spans(tags, scheme)
                     for tags in _gold_tags(self._model, head, batch, lengths)]

@@ -2,11 +2,18 @@
 
 Which tasks exist, which encoder each uses, which task each sits on and which head scores it are
 all configuration (``tasks``); adding a task on top of any level needs no new model class. The
-nine model type names of the original HMTL are registered as alternative constructors of this
-class that read the original ``model`` blocks (their mapping: ``hmtl.models.original``).
+nine model type names of the original HMTL are registered for one more constructor of this
+class, ``from_original``, that reads the original ``model`` blocks (their mapping:
+``hmtl.models.original``).
+
+Sizes that follow from the hierarchy may be left out of a config: each encoder's input size,
+and the head sizes derived from the encoder sizes (the coreference feedforwards' ``input_dim``,
+the relation head's ``d``). Sizes that are given are checked against the derived ones.
 """
 
-from collections.abc import Collection
+import functools
+import inspect
+from collections.abc import Callable, Collection
 from typing import Any, Optional
 
 import torch
@@ -14,13 +21,19 @@ from allennlp.common import FromParams, Lazy
 from allennlp.common.checks import ConfigurationError
 from allennlp.data import TextFieldTensors, Vocabulary
 from allennlp.models import Model
-from allennlp.modules import Seq2SeqEncoder, TextFieldEmbedder
+from allennlp.modules import TextFieldEmbedder
 from allennlp.nn import InitializerApplicator, RegularizerApplicator
 from allennlp.nn.util import get_text_field_mask
 
-from hmtl.models.original import OriginalTaskBlock, build_text_field_embedder, wiring
+from hmtl.models.original import (
+    ORIGINAL_MODELS,
+    OriginalTaskBlock,
+    build_text_field_embedder,
+    embedder_output_dim,
+    wiring,
+)
 from hmtl.modules.heads.head import Head
-from hmtl.modules.shortcut import ShortcutEncoders
+from hmtl.modules.shortcut import EncoderConfig, ShortcutEncoders, build_encoders
 
 _TEXT_FIELDS = ("tokens", "text")
 
@@ -30,7 +43,7 @@ class TaskBlock(FromParams):
 
     # Parameters
     encoder : the task's own encoder; its input is the base embedding, concatenated with the
-        output of the encoder of ``below`` when given.
+        output of the encoder of ``below`` when given. Its input size may be left out.
     head : the task's head (built by the model, which knows the dimensions).
     below : the task this one sits on, or null for a task on the base embedding.
     dropout : dropout on this task's encoder input, applied when this task is computed.
@@ -38,7 +51,7 @@ class TaskBlock(FromParams):
 
     def __init__(
         self,
-        encoder: Seq2SeqEncoder,
+        encoder: EncoderConfig,
         head: Lazy[Head],
         below: Optional[str] = None,  # noqa: UP045 (FromParams needs typing.Optional)
         dropout: float = 0.0,
@@ -50,15 +63,6 @@ class TaskBlock(FromParams):
 
 
 @Model.register("hierarchical", constructor="from_tasks")
-@Model.register("ner", constructor="from_ner")
-@Model.register("relation", constructor="from_relation")
-@Model.register("coref_custom", constructor="from_coref_custom")
-@Model.register("ner_emd", constructor="from_ner_emd")
-@Model.register("emd_relation", constructor="from_emd_relation")
-@Model.register("emd_coref", constructor="from_emd_coref")
-@Model.register("ner_emd_relation", constructor="from_ner_emd_relation")
-@Model.register("ner_emd_coref", constructor="from_ner_emd_coref")
-@Model.register("hmtl", constructor="from_hmtl")
 class HierarchicalModel(Model):
     """Shared base embedding → encoders wired by shortcut connections → task heads.
 
@@ -91,7 +95,35 @@ class HierarchicalModel(Model):
     # ----------------------------------------------------------------------------- construction
 
     # The constructors take the base embedder's config rather than the embedder, to give the
-    # character embeddings of the original configs their namespace (build_text_field_embedder).
+    # character embeddings of the original configs their namespace (build_text_field_embedder),
+    # and to build it after the encoders: that order, which fixes the seeded initialisation,
+    # predates the inferred sizes. The embedder's size is measured first when needed.
+
+    @classmethod
+    def from_parts(
+        cls,
+        vocab: Vocabulary,
+        text_field_embedder: dict[str, Any],
+        encoders: dict[str, EncoderConfig],
+        below: dict[str, str | None],
+        input_dropout: dict[str, float],
+        build_head: Callable[[str, int, int], Head],
+        regularizer: RegularizerApplicator | None = None,
+        initializer: InitializerApplicator | None = None,
+    ) -> "HierarchicalModel":
+        """Build the encoders (in order), then the embedder, then the heads (in order).
+
+        ``build_head(task, encoder_input_dim, encoder_output_dim)`` builds a task's head.
+        """
+        base_dim = functools.cache(lambda: embedder_output_dim(vocab, text_field_embedder))
+        built = build_encoders(base_dim, encoders, below)
+        embedder = build_text_field_embedder(vocab, text_field_embedder)
+        shortcuts = ShortcutEncoders(embedder.get_output_dim(), built, below, input_dropout)
+        heads = {
+            name: build_head(name, shortcuts.input_dim(name), shortcuts.output_dim(name))
+            for name in built
+        }
+        return cls(vocab, embedder, shortcuts, heads, regularizer, initializer)
 
     @classmethod
     def from_tasks(
@@ -105,162 +137,62 @@ class HierarchicalModel(Model):
         """The ``hierarchical`` config: ``tasks: {name: {encoder, head, below, dropout}}``."""
         if not tasks:
             raise ConfigurationError("the model needs at least one task")
-        embedder = build_text_field_embedder(vocab, text_field_embedder)
-        encoders = ShortcutEncoders(
-            embedder.get_output_dim(),
+
+        def build_head(name: str, encoder_input_dim: int, encoder_output_dim: int) -> Head:
+            return tasks[name].head.construct(
+                vocab=vocab,
+                encoder_input_dim=encoder_input_dim,
+                encoder_output_dim=encoder_output_dim,
+            )
+
+        return cls.from_parts(
+            vocab,
+            text_field_embedder,
             {name: task.encoder for name, task in tasks.items()},
             {name: task.below for name, task in tasks.items()},
             {name: task.dropout for name, task in tasks.items()},
+            build_head,
+            regularizer,
+            initializer,
         )
-        heads = {
-            name: task.head.construct(
-                vocab=vocab,
-                encoder_input_dim=encoders.input_dim(name),
-                encoder_output_dim=encoders.output_dim(name),
+
+    @classmethod
+    def from_original(
+        cls,
+        vocab: Vocabulary,
+        text_field_embedder: dict[str, Any],
+        regularizer: Optional[RegularizerApplicator] = None,  # noqa: UP045
+        **blocks: OriginalTaskBlock,
+    ) -> "HierarchicalModel":
+        """Build from original ``{task: {encoder, tagger}}`` blocks with the original wiring.
+
+        Registered under the nine original model type names; each name takes exactly its
+        blocks (``ORIGINAL_MODELS``), see ``_original_constructor``.
+        """
+        unknown = sorted(set(blocks) - set(ORIGINAL_MODELS["hmtl"]))
+        if unknown or not blocks:
+            raise ConfigurationError(
+                f"original model blocks {unknown or 'none'}: the blocks are among "
+                f"{list(ORIGINAL_MODELS['hmtl'])}"
             )
-            for name, task in tasks.items()
-        }
-        return cls(vocab, embedder, encoders, heads, regularizer, initializer)
+        names = [name for name in ORIGINAL_MODELS["hmtl"] if name in blocks]  # lowest first
+        blocks = {name: blocks[name] for name in names}
 
-    @classmethod
-    def from_original_blocks(
-        cls,
-        vocab: Vocabulary,
-        text_field_embedder: dict[str, Any],
-        blocks: dict[str, OriginalTaskBlock],
-        regularizer: RegularizerApplicator | None = None,
-    ) -> "HierarchicalModel":
-        """Build from original ``{task: {encoder, tagger}}`` blocks with the original wiring."""
-        embedder = build_text_field_embedder(vocab, text_field_embedder)
-        encoders = ShortcutEncoders(
-            embedder.get_output_dim(),
+        def build_head(name: str, encoder_input_dim: int, encoder_output_dim: int) -> Head:
+            return blocks[name].build_head(name, vocab, encoder_input_dim, encoder_output_dim)
+
+        model = cls.from_parts(
+            vocab,
+            text_field_embedder,
             {name: block.encoder for name, block in blocks.items()},
-            wiring(list(blocks)),
+            wiring(names),
             {name: block.input_dropout(name) for name, block in blocks.items()},
+            build_head,
+            regularizer,
         )
-        heads = {
-            name: block.build_head(name, vocab, encoders.input_dim(name), encoders.output_dim(name))
-            for name, block in blocks.items()
-        }
-        for block in blocks.values():
-            block.initialize_encoder()
-        return cls(vocab, embedder, encoders, heads, regularizer)
-
-    @classmethod
-    def from_ner(
-        cls,
-        vocab: Vocabulary,
-        text_field_embedder: dict[str, Any],
-        ner: OriginalTaskBlock,
-        regularizer: Optional[RegularizerApplicator] = None,  # noqa: UP045
-    ) -> "HierarchicalModel":
-        """Original ``ner`` model (also used for EMD data under the task name ``ner``)."""
-        return cls.from_original_blocks(vocab, text_field_embedder, {"ner": ner}, regularizer)
-
-    @classmethod
-    def from_relation(
-        cls,
-        vocab: Vocabulary,
-        text_field_embedder: dict[str, Any],
-        relation: OriginalTaskBlock,
-        regularizer: Optional[RegularizerApplicator] = None,  # noqa: UP045
-    ) -> "HierarchicalModel":
-        """Original ``relation`` model."""
-        blocks = {"relation": relation}
-        return cls.from_original_blocks(vocab, text_field_embedder, blocks, regularizer)
-
-    @classmethod
-    def from_coref_custom(
-        cls,
-        vocab: Vocabulary,
-        text_field_embedder: dict[str, Any],
-        coref: OriginalTaskBlock,
-        regularizer: Optional[RegularizerApplicator] = None,  # noqa: UP045
-    ) -> "HierarchicalModel":
-        """Original ``coref_custom`` model."""
-        return cls.from_original_blocks(vocab, text_field_embedder, {"coref": coref}, regularizer)
-
-    @classmethod
-    def from_ner_emd(
-        cls,
-        vocab: Vocabulary,
-        text_field_embedder: dict[str, Any],
-        ner: OriginalTaskBlock,
-        emd: OriginalTaskBlock,
-        regularizer: Optional[RegularizerApplicator] = None,  # noqa: UP045
-    ) -> "HierarchicalModel":
-        """Original ``ner_emd`` model: ner → emd."""
-        blocks = {"ner": ner, "emd": emd}
-        return cls.from_original_blocks(vocab, text_field_embedder, blocks, regularizer)
-
-    @classmethod
-    def from_emd_relation(
-        cls,
-        vocab: Vocabulary,
-        text_field_embedder: dict[str, Any],
-        emd: OriginalTaskBlock,
-        relation: OriginalTaskBlock,
-        regularizer: Optional[RegularizerApplicator] = None,  # noqa: UP045
-    ) -> "HierarchicalModel":
-        """Original ``emd_relation`` model: emd → relation."""
-        blocks = {"emd": emd, "relation": relation}
-        return cls.from_original_blocks(vocab, text_field_embedder, blocks, regularizer)
-
-    @classmethod
-    def from_emd_coref(
-        cls,
-        vocab: Vocabulary,
-        text_field_embedder: dict[str, Any],
-        emd: OriginalTaskBlock,
-        coref: OriginalTaskBlock,
-        regularizer: Optional[RegularizerApplicator] = None,  # noqa: UP045
-    ) -> "HierarchicalModel":
-        """Original ``emd_coref`` model: emd → coref."""
-        blocks = {"emd": emd, "coref": coref}
-        return cls.from_original_blocks(vocab, text_field_embedder, blocks, regularizer)
-
-    @classmethod
-    def from_ner_emd_relation(
-        cls,
-        vocab: Vocabulary,
-        text_field_embedder: dict[str, Any],
-        ner: OriginalTaskBlock,
-        emd: OriginalTaskBlock,
-        relation: OriginalTaskBlock,
-        regularizer: Optional[RegularizerApplicator] = None,  # noqa: UP045
-    ) -> "HierarchicalModel":
-        """Original ``ner_emd_relation`` model: ner → emd → relation."""
-        blocks = {"ner": ner, "emd": emd, "relation": relation}
-        return cls.from_original_blocks(vocab, text_field_embedder, blocks, regularizer)
-
-    @classmethod
-    def from_ner_emd_coref(
-        cls,
-        vocab: Vocabulary,
-        text_field_embedder: dict[str, Any],
-        ner: OriginalTaskBlock,
-        emd: OriginalTaskBlock,
-        coref: OriginalTaskBlock,
-        regularizer: Optional[RegularizerApplicator] = None,  # noqa: UP045
-    ) -> "HierarchicalModel":
-        """Original ``ner_emd_coref`` model: ner → emd → coref."""
-        blocks = {"ner": ner, "emd": emd, "coref": coref}
-        return cls.from_original_blocks(vocab, text_field_embedder, blocks, regularizer)
-
-    @classmethod
-    def from_hmtl(
-        cls,
-        vocab: Vocabulary,
-        text_field_embedder: dict[str, Any],
-        ner: OriginalTaskBlock,
-        emd: OriginalTaskBlock,
-        relation: OriginalTaskBlock,
-        coref: OriginalTaskBlock,
-        regularizer: Optional[RegularizerApplicator] = None,  # noqa: UP045
-    ) -> "HierarchicalModel":
-        """Original full ``hmtl`` model: ner → emd → {relation, coref}."""
-        blocks = {"ner": ner, "emd": emd, "relation": relation, "coref": coref}
-        return cls.from_original_blocks(vocab, text_field_embedder, blocks, regularizer)
+        for name, block in blocks.items():
+            block.initialize_encoder(model.encoders.encoders[name])
+        return model
 
     # -------------------------------------------------------------------------------- computing
 
@@ -363,3 +295,33 @@ class HierarchicalModel(Model):
                 )
             task_name = self.task_names[0]
         return self._head(task_name).make_output_human_readable(output_dict)
+
+
+def _original_constructor(blocks: tuple[str, ...]) -> classmethod:
+    """``from_original`` as seen by ``FromParams`` for one original model type name.
+
+    Its signature names exactly that type's blocks, each a required ``OriginalTaskBlock``, so a
+    missing block, a misspelled one or a block of another type is a configuration error.
+    """
+
+    def construct(cls: type[HierarchicalModel], **kwargs: Any) -> HierarchicalModel:
+        return cls.from_original(**kwargs)
+
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    construct.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter("cls", inspect.Parameter.POSITIONAL_ONLY),
+            inspect.Parameter("vocab", keyword, annotation=Vocabulary),
+            inspect.Parameter("text_field_embedder", keyword, annotation=dict[str, Any]),
+            *(inspect.Parameter(name, keyword, annotation=OriginalTaskBlock) for name in blocks),
+            inspect.Parameter(
+                "regularizer", keyword, default=None, annotation=Optional[RegularizerApplicator]
+            ),
+        ]
+    )
+    return classmethod(construct)
+
+
+for _type_name, _blocks in ORIGINAL_MODELS.items():
+    setattr(HierarchicalModel, f"from_original_{_type_name}", _original_constructor(_blocks))
+    Model.register(_type_name, constructor=f"from_original_{_type_name}")(HierarchicalModel)

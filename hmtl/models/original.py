@@ -7,8 +7,12 @@ subset of these tasks keeps their relative order (e.g. ``emd_relation`` is EMD â
 """
 
 import copy
+import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import numpy
 import torch
 from allennlp.common import FromParams, Params
 from allennlp.common.checks import ConfigurationError
@@ -17,6 +21,7 @@ from allennlp.modules import Seq2SeqEncoder, TextFieldEmbedder
 from allennlp.nn import InitializerApplicator
 
 from hmtl.modules.heads.head import Head
+from hmtl.modules.shortcut import EncoderConfig
 
 #: The head type each original task block builds.
 HEAD_TYPES = {
@@ -24,6 +29,19 @@ HEAD_TYPES = {
     "emd": "crf_tagger",
     "relation": "relation",
     "coref": "coreference",
+}
+
+#: The original model type names and the task blocks each takes, lowest first.
+ORIGINAL_MODELS: dict[str, tuple[str, ...]] = {
+    "ner": ("ner",),
+    "relation": ("relation",),
+    "coref_custom": ("coref",),
+    "ner_emd": ("ner", "emd"),
+    "emd_relation": ("emd", "relation"),
+    "emd_coref": ("emd", "coref"),
+    "ner_emd_relation": ("ner", "emd", "relation"),
+    "ner_emd_coref": ("ner", "emd", "coref"),
+    "hmtl": ("ner", "emd", "relation", "coref"),
 }
 
 #: The original hierarchy, lowest first; relation and coref are siblings on top of EMD.
@@ -50,6 +68,42 @@ def build_text_field_embedder(vocab: Vocabulary, config: dict[str, Any]) -> Text
     return TextFieldEmbedder.from_params(Params(config), vocab=vocab)
 
 
+@contextmanager
+def _random_state_kept() -> Iterator[None]:
+    """Leave the random generators (Python, NumPy, torch on the CPU) as they were found."""
+    python_state, numpy_state = random.getstate(), numpy.random.get_state()
+    with torch.random.fork_rng(devices=[]):
+        try:
+            yield
+        finally:
+            random.setstate(python_state)
+            numpy.random.set_state(numpy_state)
+
+
+def _without_pretrained_files(config: Any) -> Any:
+    if isinstance(config, dict):
+        return {
+            key: _without_pretrained_files(value)
+            for key, value in config.items()
+            if key != "pretrained_file"
+        }
+    if isinstance(config, list):
+        return [_without_pretrained_files(value) for value in config]
+    return config
+
+
+def embedder_output_dim(vocab: Vocabulary, config: dict[str, Any]) -> int:
+    """The output size of the base embedder of ``config``, measured without side effects.
+
+    The encoders are built before the embedder (that order fixes the seeded initialisation), but
+    an encoder whose input size the config leaves out needs the embedder's size first. So a
+    throwaway copy of the embedder is built, without its ``pretrained_file`` (the size does not
+    depend on it) and with the random generators restored afterwards.
+    """
+    with _random_state_kept():
+        return build_text_field_embedder(vocab, _without_pretrained_files(config)).get_output_dim()
+
+
 def wiring(task_names: list[str]) -> dict[str, str | None]:
     """For each original task, the task it sits on among ``task_names`` (None: the base)."""
     unknown = set(task_names) - set(_LEVELS)
@@ -65,11 +119,11 @@ def wiring(task_names: list[str]) -> dict[str, str | None]:
 class OriginalTaskBlock(FromParams):
     """An original task block: ``{"encoder": Seq2SeqEncoder, "tagger": {head parameters}}``.
 
-    The tagger parameters are checked when the head is built (``Head.from_params`` rejects
-    unknown keys).
+    The encoder's input size may be left out (``EncoderConfig``). The tagger parameters are
+    checked when the head is built (``Head.from_params`` rejects unknown keys).
     """
 
-    def __init__(self, encoder: Seq2SeqEncoder, tagger: dict[str, Any]) -> None:
+    def __init__(self, encoder: EncoderConfig, tagger: dict[str, Any]) -> None:
         self.encoder = encoder
         self.tagger = tagger
 
@@ -102,8 +156,8 @@ class OriginalTaskBlock(FromParams):
             encoder_output_dim=encoder_output_dim,
         )
 
-    def initialize_encoder(self) -> None:
-        """Apply the coreference tagger's ``_context_layer`` initialisers to this encoder.
+    def initialize_encoder(self, encoder: Seq2SeqEncoder) -> None:
+        """Apply the coreference tagger's ``_context_layer`` initialisers to ``encoder``.
 
         In the original the coreference model owned its context LSTM, and its ``initializer``
         rules (``_context_layer._module.weight_ih.*`` â€¦) initialised it. Here the encoder
@@ -115,7 +169,7 @@ class OriginalTaskBlock(FromParams):
         if not rules:
             return
         holder = torch.nn.Module()
-        holder._context_layer = self.encoder
+        holder._context_layer = encoder
         context_rules = [rule for rule in rules if str(rule[0]).startswith("_context_layer")]
         if context_rules:
             regexes = copy.deepcopy(context_rules)

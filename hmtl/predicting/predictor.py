@@ -13,6 +13,13 @@ argument). Each argument becomes the predicted span that contains that token, ta
 tagging tasks below the relation task (nearest first, so EMD before NER in HMTL), then from the
 other tagging tasks; when no predicted span contains it, the argument is that single token and
 has no ``type``. A relation whose two arguments are the same span is left out (it says nothing).
+
+Each task is predicted by the kind of output its head declares (``Head.output_kind``). A head of
+a kind of its own (a plugin) needs nothing here: its task's JSON is one object per window of the
+document, ``{"start", "end", "output"}`` (the window's tokens, end exclusive, and that window's
+entry of each per-instance field of the head's ``make_output_human_readable`` output, with
+tensors as lists; positions in it count from the window's start). Its instances hold the text
+only (the coreference reader's fields too when the model has a coreference head).
 """
 
 from __future__ import annotations
@@ -33,9 +40,6 @@ from allennlp.nn.util import move_to_device
 
 from hmtl.data.readers.gc_pause import gc_paused
 from hmtl.experiment.prediction_writers import tags_to_spans
-from hmtl.modules.heads.coreference import CoreferenceHead
-from hmtl.modules.heads.crf_tagger import CrfTaggerHead
-from hmtl.modules.heads.relation import RelationHead
 from hmtl.predicting import outputs
 from hmtl.predicting.document import Document, from_sentences
 from hmtl.predicting.loading import TrainedRun, inference_device, load_trained_run, task_blocks
@@ -50,8 +54,6 @@ from hmtl.predicting.windows import (
 
 logger = logging.getLogger(__name__)
 
-HEAD_KINDS = ((CrfTaggerHead, outputs.SPANS), (RelationHead, outputs.RELATIONS),
-              (CoreferenceHead, outputs.CLUSTERS))
 RESERVED_KEYS = ("id", "text", "tokens", "sentences", "tasks", "warnings")
 DEFAULT_BATCH_SIZE = 8
 # The model sees at most this many characters of a token (ELMo's own limit): a batch's character
@@ -84,13 +86,54 @@ def trained_window(config: dict[str, Any],
 @dataclass
 class _Pending:
     """A document being predicted, its warnings, and what its windows produced so far (one list
-    per task, in the field named after the task's kind)."""
+    per task, in the field named after the task's kind; ``windows`` for the other kinds)."""
 
     document: Document
     warnings: list[str]
     spans: dict[str, list[Labeled]] = field(default_factory=dict)
     relations: dict[str, list[tuple[str, int, int]]] = field(default_factory=dict)
     clusters: dict[str, list[list[tuple[int, int]]]] = field(default_factory=dict)
+    windows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def collected(self, kind: str) -> dict[str, list[Any]]:
+        """The task -> list mapping where predictions of ``kind`` go."""
+        known = {outputs.SPANS: self.spans, outputs.RELATIONS: self.relations,
+                 outputs.CLUSTERS: self.clusters}
+        return known.get(kind, self.windows)
+
+
+def _jsonable(value: Any, where: str) -> Any:
+    """``value`` with tensors as lists and tuples as lists; anything JSON cannot hold is an
+    error naming ``where``."""
+    if isinstance(value, torch.Tensor):
+        return value.tolist()
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, list | tuple):
+        return [_jsonable(item, where) for item in value]
+    if isinstance(value, dict) and all(isinstance(key, str) for key in value):
+        return {key: _jsonable(item, where) for key, item in value.items()}
+    raise ConfigurationError(
+        f"{where} holds a {type(value).__name__}, which the prediction JSON cannot hold; "
+        "make_output_human_readable should return lists, numbers and strings")
+
+
+def _per_instance(value: Any, batch_size: int) -> bool:
+    if isinstance(value, torch.Tensor):
+        return value.dim() > 0 and value.size(0) == batch_size
+    return isinstance(value, list | tuple) and len(value) == batch_size
+
+
+def window_output(task: str, output: dict[str, Any], row: int, batch_size: int,
+                  window: Window) -> dict[str, Any]:
+    """The JSON of one window for a task of a kind of its own: each field of the head's decoded
+    ``output`` that has one entry per instance of the batch, at ``row``."""
+    fields = {
+        key: _jsonable(value[row], f"task {task!r}: field {key!r} of its head's output")
+        for key, value in output.items()
+        if _per_instance(value, batch_size)
+    }
+    return {"start": window.start, "end": window.end, "output": fields}
 
 
 class Predictor:
@@ -133,11 +176,12 @@ class Predictor:
                 "expected a hierarchical model")
         kinds = {}
         for name, head in heads.items():
-            kind = next((k for cls, k in HEAD_KINDS if isinstance(head, cls)), None)
-            if kind is None:
+            kind = getattr(head, "output_kind", None)
+            if not isinstance(kind, str) or not kind:
                 raise ConfigurationError(
-                    f"task {name!r}: cannot predict with a {type(head).__name__} head (known: "
-                    "crf_tagger, relation, coreference)")
+                    f"task {name!r}: its {type(head).__name__} head declares no output_kind "
+                    f"({outputs.SPANS}, {outputs.RELATIONS}, {outputs.CLUSTERS} or a kind of "
+                    "its own)")
             if name in RESERVED_KEYS:
                 raise ConfigurationError(
                     f"task {name!r}: the name is a key of the prediction JSON; rename the task")
@@ -242,7 +286,7 @@ class Predictor:
                 len(document.tokens), windows, cut, self.max_window_tokens,
                 self.max_window_sentences))
             for task, kind in self.tasks.items():
-                getattr(item, kind)[task] = []
+                item.collected(kind)[task] = []
             pending.append(item)
             if not whole:
                 groups.setdefault(tuple(self.tasks), []).extend(
@@ -298,10 +342,12 @@ class Predictor:
                     item.relations[task].extend(
                         (kind_, offset + arg1, offset + arg2)
                         for arg1, arg2, kind_ in output["relations"][row])
-                else:
+                elif kind == outputs.CLUSTERS:
                     item.clusters[task].extend(
                         [(offset + start, offset + end + 1) for start, end in cluster]
                         for cluster in output["clusters"][row])
+                else:
+                    item.windows[task].append(window_output(task, output, row, len(work), window))
 
     def _forward(self, tensors: dict[str, Any],
                  tasks: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
@@ -342,8 +388,11 @@ class Predictor:
                     for relation_type, arg1, arg2 in item.relations[task]]
                 predictions[task] = outputs.relations_json(
                     document, [r for r in relations if r[1][1:] != r[2][1:]])
-            else:
+            elif kind == outputs.CLUSTERS:
                 predictions[task] = outputs.clusters_json(document, item.clusters[task])
+            else:
+                predictions[task] = sorted(item.windows[task],
+                                           key=lambda window: (window["start"], window["end"]))
         return outputs.document_json(document, self.tasks, predictions, item.warnings)
 
 

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+import torch
 from allennlp.data import DatasetReader
 
 from hmtl.commands import demo
@@ -76,3 +77,24 @@ def test_the_demo_generates_trains_and_then_leaves_the_run_alone(tmp_path, capsy
     capsys.readouterr()
     assert main(arguments) == 0
     assert "already trained" in capsys.readouterr().out
+
+
+def test_the_demo_trains_with_only_its_word_embedding_size_changed(tmp_path):
+    """No encoder or head size has to follow by hand: they are inferred from the hierarchy."""
+    words = 20
+    overrides = {"model.text_field_embedder.token_embedders.tokens.embedding_dim": words,
+                 "multi_task_trainer.num_epochs": 1}
+    run = tmp_path / "run"
+    assert main(["demo", "--data-dir", str(tmp_path / "corpus"), "--serialization-dir", str(run),
+                 "--num-documents", "20", "-o", json.dumps(overrides)]) == 0
+    weights = torch.load(run / "best.th", map_location="cpu")
+    base = words + 32  # + the character CNN's 32 filters
+    upper = base + 2 * 64  # + the NER or EMD BiLSTM's output
+    assert weights["encoders.encoders.ner._module.weight_ih_l0"].shape == (4 * 64, base)
+    for task in ("emd", "relation", "coref"):
+        assert weights[f"encoders.encoders.{task}._module.weight_ih_l0"].shape == (4 * 64, upper)
+    span = 2 * 128 + 10 + upper  # both ends, width feature, attended encoder input
+    mention = weights["heads.coref._mention_feedforward._module._linear_layers.0.weight"]
+    assert mention.shape == (64, span)
+    antecedent = weights["heads.coref._antecedent_feedforward._linear_layers.0.weight"]
+    assert antecedent.shape == (64, 3 * span + 10)

@@ -6,13 +6,16 @@ embedding files at tiny random ones of the original sizes, so that the config's 
 (encoder input sizes included) is what gets built and trained.
 """
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 import torch
+from allennlp.common import Params
 from allennlp.common.checks import ConfigurationError
+from allennlp.data import Vocabulary
 from allennlp.models import Model
 
 import hmtl.models  # noqa: F401 - registers the model types
@@ -168,27 +171,42 @@ def test_ner_conll2003_is_ner_json_on_conll2003():
     assert config["model"]["ner"]["encoder"] == ner["model"]["ner"]["encoder"]
 
 
-def test_hmtl_transformer_sizes_follow_the_transformer_width():
+def test_hmtl_transformer_leaves_out_the_sizes_the_hierarchy_gives(tmp_path):
     model = read("hmtl_transformer.json")["model"]
     assert model["type"] == "hmtl"
     assert model["text_field_embedder"]["token_embedders"]["tokens"]["type"] == (
         "pretrained_transformer_mismatched"
     )
+    sizes = [key for _, key, _ in walk(model) if key in ("input_size", "input_dim", "d")]
+    assert sizes == []
+    # Built at BERT-base width, the sizes are those the original arithmetic gives.
+    bert = write_bert(tmp_path / "bert", ["the", "of"], BERT_BASE)
+    model["text_field_embedder"]["token_embedders"]["tokens"]["model_name"] = str(bert)
+    vocab = Vocabulary()
+    for label in ("O", "U-PER"):
+        vocab.add_token_to_namespace(label, "ontonotes_ner_labels")
+        vocab.add_token_to_namespace(label, "ace_mention_labels")
+    for kind in RELATION_TYPES:
+        vocab.add_tokens_to_namespace([f"ARG1_{kind}", f"ARG2_{kind}"], "relation_ace_labels")
+    built = Model.from_params(Params(copy.deepcopy(model)), vocab=vocab)
     upper = BERT_BASE + LOWER_BILSTM  # 768 + 128 = 896
-    assert model["ner"]["encoder"]["input_size"] == BERT_BASE
+    assert built.encoders.encoders["ner"].get_input_dim() == BERT_BASE
     for task in ("emd", "relation", "coref"):
-        assert model[task]["encoder"]["input_size"] == upper
+        assert built.encoders.encoders[task].get_input_dim() == upper
     # span = both ends of the 2 x 200 context BiLSTM + width feature 20 + attended input
     span = 2 * 400 + 20 + upper  # 1716
-    tagger = model["coref"]["tagger"]
-    assert tagger["mention_feedforward"]["input_dim"] == span
-    assert tagger["antecedent_feedforward"]["input_dim"] == 3 * span + 20  # 5168
+    coref = built.heads["coref"]
+    assert coref._mention_feedforward._module.get_input_dim() == span
+    assert coref._antecedent_feedforward.get_input_dim() == 3 * span + 20  # 5168
+    assert built.heads["relation"].arg1_projection.in_features == LOWER_BILSTM  # 2 x d, d = 64
     full = read("hmtl_coref_conll.json")["model"]
     # the same base-embedding arithmetic gives the original's 1188 / 1316 / 2136 / 6428
     assert full["ner"]["encoder"]["input_size"] == BASE
     original_span = 2 * 400 + 20 + BASE + LOWER_BILSTM
     assert full["coref"]["tagger"]["mention_feedforward"]["input_dim"] == original_span
     assert full["coref"]["tagger"]["antecedent_feedforward"]["input_dim"] == 3 * original_span + 20
+    assert full["relation"]["tagger"]["d"] == 64
+    full["relation"]["tagger"].pop("d")
     for task in ("ner", "emd", "relation"):
         assert model[task]["tagger"] == full[task]["tagger"]
     readers = [block["data_params"]["dataset_reader"]

@@ -16,6 +16,7 @@ from hmtl.data.check import ModelLimits, check_tasks, format_report
 from hmtl.data.formats.errors import FormatError
 from hmtl.experiment.limits import model_limits
 from hmtl.experiment.task import build_tasks
+from hmtl.modules.heads.head import Head
 from hmtl.testing.embedding_files import write_bert
 from hmtl.training.experiment import train
 from tests.training.conftest import toy_config_dict
@@ -248,6 +249,28 @@ def test_limits_of_an_original_model_block():
     [transformer] = limits.transformers
     assert (transformer.model_name, transformer.max_length) == ("bert-base-cased", 512)
     assert transformer.tokenizer is None and "not a local directory" in transformer.problem
+
+
+class _ClusteringPluginHead(Head):
+    output_kind = "clusters"
+
+
+class _SpanPluginHead(Head):
+    output_kind = "spans"
+
+
+Head.register("test_clustering_plugin", exist_ok=True)(_ClusteringPluginHead)
+Head.register("test_span_plugin", exist_ok=True)(_SpanPluginHead)
+
+
+def test_span_widths_come_from_the_heads_that_declare_clusters():
+    model = {"type": "hierarchical", "tasks": {
+        "a": {"head": {"type": "test_clustering_plugin", "max_span_width": 4}},
+        "b": {"head": {"type": "test_span_plugin", "max_span_width": 6}},
+        "c": {"head": {"type": "coreference", "max_span_width": 5}},
+        "d": {"head": {"type": "not_registered", "max_span_width": 7}},
+    }}
+    assert model_limits(model).span_widths == {"a": 4, "c": 5}
 
 
 def test_no_limit_in_the_config_means_no_limit_warning():

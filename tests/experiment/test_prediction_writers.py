@@ -100,6 +100,7 @@ def test_coreference_and_relations_in_like_conll(tmp_path):
 class _Head(torch.nn.Module):
     label_namespace = "labels"
     label_encoding = "BIOUL"
+    output_kind = "spans"
 
 
 class _Model(torch.nn.Module):
@@ -151,3 +152,15 @@ def test_instances_without_a_source_are_skipped_with_a_warning(collector, caplog
     collector("ner", "ner", batch, {"tags": [[0]]})
     assert collector.predictions == {}
     assert "do not say where they were read" in caplog.text
+
+
+def test_the_collector_skips_a_head_of_a_kind_of_its_own(collector, caplog):
+    collector, _vocab = collector
+    collector._model.heads["ner"].output_kind = "token_scores"
+    batch = {"metadata": [{"words": ["Ann"], "source": ("f", 1)}], "tags": torch.tensor([[0]])}
+    with caplog.at_level("WARNING"):
+        collector("ner", "ner", batch, {"scores": [[0.5]]})
+        collector("ner", "ner", batch, {"scores": [[0.5]]})
+    assert collector.predictions == {}
+    skipped = [r for r in caplog.records if "token_scores" in r.getMessage()]
+    assert len(skipped) == 1

@@ -150,6 +150,55 @@ def test_declared_input_size_is_checked(data):
     assert "14 = the base embedding (6) + the output of 'emd' (8)" in message
 
 
+def without_sizes(config: dict) -> dict:
+    """``config`` with every size the hierarchy gives left out."""
+    config = copy.deepcopy(config)
+    for task in config["tasks"].values():
+        task["encoder"].pop("input_size")
+    for key in ("mention_feedforward", "antecedent_feedforward"):
+        config["tasks"]["coref"]["head"][key].pop("input_dim")
+    return config
+
+
+def test_left_out_sizes_are_inferred_and_initialise_as_the_written_ones(data):
+    vocab, _ = data
+    inferred = build(vocab, without_sizes(CONFIG))
+    after_inferred = torch.rand(3)
+    written = build(vocab)
+    after_written = torch.rand(3)
+    sizes = {task: encoder.get_input_dim() for task, encoder in inferred.encoders.encoders.items()}
+    assert sizes == {"ner": 6, "emd": 14, "relation": 14, "coref": 14}
+    span = 8 + 8 + 3 + 14  # both ends of the coref BiLSTM, width feature, attended input
+    coref = inferred.heads["coref"]
+    assert coref._mention_feedforward._module.get_input_dim() == span
+    assert coref._antecedent_feedforward.get_input_dim() == 3 * span + 3  # 102
+    assert list(inferred.state_dict()) == list(written.state_dict())
+    for name, value in written.state_dict().items():
+        assert torch.equal(inferred.state_dict()[name], value), name
+    # measuring the embedder for the inferred sizes leaves the random generator where it was
+    assert torch.equal(after_inferred, after_written)
+
+
+def test_an_encoder_taking_input_dim_gets_it_and_passes_it_up(data):
+    vocab, _ = data
+    config = without_sizes(CONFIG)
+    config["tasks"]["ner"]["encoder"] = {"type": "pass_through"}  # outputs its input: 6
+    model = build(vocab, config)
+    assert model.encoders.encoders["ner"].get_input_dim() == 6
+    assert model.encoders.encoders["emd"].get_input_dim() == 6 + 6
+    # coref sits on emd, whose BiLSTM outputs 8 whatever its input
+    assert model.heads["coref"]._mention_feedforward._module.get_input_dim() == 8 + 8 + 3 + 14
+
+
+def test_a_written_coreference_size_that_disagrees_names_both(data):
+    vocab, _ = data
+    config = without_sizes(CONFIG)
+    config["tasks"]["coref"]["head"]["antecedent_feedforward"]["input_dim"] = 100
+    with pytest.raises(ConfigurationError, match=r"antecedent_feedforward input_dim is 100, "
+                                                 r"expected 102 = 3 x 33"):
+        build(vocab, config)
+
+
 @pytest.mark.parametrize(
     ("change", "expected"),
     [

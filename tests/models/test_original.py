@@ -2,6 +2,7 @@
 original sizes) and give the original wiring, with the original's defects fixed."""
 
 import copy
+import inspect
 import json
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from allennlp.data.token_indexers import (
 from allennlp.models import Model
 
 from hmtl.models import HierarchicalModel
+from hmtl.models.original import ORIGINAL_MODELS
 from hmtl.testing.embedding_files import glove_vectors, write_elmo, write_glove
 from hmtl.testing.instances import as_batch, relation_instance, tagging_instance
 from hmtl.testing.vocabulary import add_original_labels
@@ -151,6 +153,8 @@ def test_old_constraint_type_key_still_builds(embedding_files, vocab):
             r"output of 'ner' \(128\)",
         ),
         (lambda b: b["ner"]["tagger"].update(type="relation"), "builds a 'crf_tagger' head"),
+        (lambda b: b.pop("emd"), "key \"emd\" is required"),
+        (lambda b: b.update(relation=copy.deepcopy(b["emd"])), "relation"),
     ],
 )
 def test_bad_original_blocks_are_configuration_errors(change, expected, embedding_files, vocab):
@@ -192,3 +196,27 @@ def test_an_original_model_runs_on_elmo_and_character_input(embedding_files, voc
     elmo = model.text_field_embedder.token_embedder_elmo
     assert all(not p.requires_grad for p in elmo._elmo._elmo_lstm.parameters())  # frozen biLM
     assert all(p.grad is not None for p in elmo._elmo.scalar_mix_0.parameters())  # learned mix
+
+
+def test_the_nine_original_names_share_one_constructor():
+    constructors = {name: Model.resolve_class_name(name) for name in ORIGINAL_MODELS}
+    assert all(cls is HierarchicalModel for cls, _ in constructors.values())
+    assert len(ORIGINAL_MODELS) == 9
+    for name, (_, method) in constructors.items():
+        blocks = list(inspect.signature(getattr(HierarchicalModel, method)).parameters)
+        assert blocks == ["vocab", "text_field_embedder", *ORIGINAL_MODELS[name], "regularizer"]
+
+
+def test_an_original_block_may_leave_its_sizes_out(embedding_files, vocab):
+    written = block("ner_emd_coref_ace.json", embedding_files)
+    inferred = copy.deepcopy(written)
+    for task in ("ner", "emd", "coref"):
+        del inferred[task]["encoder"]["input_size"]
+    for key in ("mention_feedforward", "antecedent_feedforward"):
+        del inferred["coref"]["tagger"][key]["input_dim"]
+    torch.manual_seed(0)
+    expected = build(written, vocab).state_dict()
+    torch.manual_seed(0)
+    actual = build(inferred, vocab).state_dict()
+    assert list(actual) == list(expected)
+    assert all(torch.equal(actual[name], value) for name, value in expected.items())

@@ -12,7 +12,7 @@ def _spans(result):
             elif kind == "relations":
                 yield item["arg1"]
                 yield item["arg2"]
-            else:
+            elif kind == "clusters":
                 yield from item["mentions"]
 
 
@@ -35,6 +35,11 @@ def check_contract(result):
         if kind == "spans":
             starts = [(s["start"], s["end"]) for s in result[task]]
             assert starts == sorted(starts) and all("type" in s for s in result[task])
+        if kind not in ("spans", "relations", "clusters"):  # a head's own kind: its windows
+            windows = [(w["start"], w["end"]) for w in result[task]]
+            assert windows == sorted(windows)
+            assert all(set(w) == {"start", "end", "output"} for w in result[task])
+            assert all(0 <= start < end <= len(tokens) for start, end in windows)
         if kind == "clusters":
             assert [c["id"] for c in result[task]] == list(range(len(result[task])))
             for cluster in result[task]:

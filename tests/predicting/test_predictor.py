@@ -2,10 +2,11 @@
 every shared layer run once per batch, windows, odd input, and models with some heads only."""
 
 import pytest
+import torch
 from allennlp.common.checks import ConfigurationError
 
-from hmtl.predicting.predictor import Predictor, load_predictor, trained_window
-from hmtl.predicting.windows import split_windows
+from hmtl.predicting.predictor import Predictor, load_predictor, trained_window, window_output
+from hmtl.predicting.windows import Window, split_windows
 from tests.predicting.contract import check_contract
 from tests.predicting.runs import tiny_run
 
@@ -103,6 +104,23 @@ def test_bad_settings_are_configuration_errors(predictor):
         Predictor(predictor.run, batch_size=0)
     with pytest.raises(ConfigurationError, match="max window tokens"):
         Predictor(predictor.run, max_window_tokens=0)
+
+
+def test_a_head_without_an_output_kind_is_a_configuration_error(predictor, monkeypatch):
+    monkeypatch.setattr(type(predictor.model.heads["relation"]), "output_kind", None)
+    with pytest.raises(ConfigurationError,
+                       match="task 'relation': its RelationHead head declares no output_kind"):
+        Predictor(predictor.run)
+
+
+def test_a_window_of_a_kind_of_its_own_holds_each_per_instance_field():
+    window = Window(start=4, end=7, sentences=((4, 7),))
+    output = {"scores": torch.tensor([[0.5, 1.0], [2.0, 3.0]]), "labels": [["a"], ("b", "c")],
+              "total": torch.tensor(1.0), "note": "not per instance"}
+    assert window_output("t", output, 1, 2, window) == {
+        "start": 4, "end": 7, "output": {"scores": [2.0, 3.0], "labels": ["b", "c"]}}
+    with pytest.raises(ConfigurationError, match="task 't': field 'bad' .* holds a object"):
+        window_output("t", {"bad": [object(), object()]}, 0, 2, window)
 
 
 def test_head_outputs_map_to_document_offsets_and_relation_arguments(predictor, monkeypatch):

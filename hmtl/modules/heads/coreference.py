@@ -28,6 +28,18 @@ from hmtl.modules.heads.head import Head
 NUM_DISTANCE_BUCKETS = 10
 
 
+def feedforward_input_dims(
+    encoder_input_dim: int, encoder_output_dim: int, feature_size: int
+) -> tuple[int, int]:
+    """The input sizes of the mention and antecedent feedforwards.
+
+    A span is [encoder output at both ends; width feature; attended encoder input]; a pair is
+    [span; antecedent; their product; distance feature].
+    """
+    span_dim = 2 * encoder_output_dim + feature_size + encoder_input_dim
+    return span_dim, 3 * span_dim + feature_size
+
+
 @Head.register("coreference")
 class CoreferenceHead(Head):
     """Scores every candidate span as a mention, keeps the best, ranks antecedents for each.
@@ -39,8 +51,9 @@ class CoreferenceHead(Head):
     [g_i; g_j; g_i * g_j; distance embedding] plus both mention scores, against a dummy
     antecedent of score 0. Only (kept spans x max_antecedents) pairs are ever materialised.
 
-    ``mention_feedforward`` and ``antecedent_feedforward`` keep the original configs'
-    ``input_dim``: it is checked against the sizes the encoder dimensions imply.
+    The ``input_dim`` of ``mention_feedforward`` and ``antecedent_feedforward`` may be left out
+    of a config: ``from_params`` fills in the sizes the encoder dimensions imply
+    (``feedforward_input_dims``). One that is given (the original configs give it) is checked.
     ``eval_on_gold_mentions`` is also a plain attribute that can be switched on after
     construction (``evaluate -g``); it only acts when the head is not training.
 
@@ -78,7 +91,9 @@ class CoreferenceHead(Head):
             raise ConfigurationError(
                 f"coreference head: lexical_dropout must be in [0, 1), got {lexical_dropout}"
             )
-        span_dim = 2 * encoder_output_dim + feature_size + encoder_input_dim
+        span_dim, pair_dim = feedforward_input_dims(
+            encoder_input_dim, encoder_output_dim, feature_size
+        )
         if mention_feedforward.get_input_dim() != span_dim:
             raise ConfigurationError(
                 f"coreference head: mention_feedforward input_dim is "
@@ -86,7 +101,6 @@ class CoreferenceHead(Head):
                 f"{encoder_output_dim} (encoder output at both span ends) + {feature_size} "
                 f"(feature_size, span width) + {encoder_input_dim} (encoder input, attended)"
             )
-        pair_dim = 3 * span_dim + feature_size
         if antecedent_feedforward.get_input_dim() != pair_dim:
             raise ConfigurationError(
                 f"coreference head: antecedent_feedforward input_dim is "
@@ -133,13 +147,25 @@ class CoreferenceHead(Head):
         constructor_to_inspect: Callable[..., Any] | None = None,
         **extras: Any,
     ) -> "CoreferenceHead":
-        """Also accept the original configs' bare-list ``initializer`` (AllenNLP 0.7 form).
+        """Fill in the feedforwards' omitted ``input_dim``; accept the original configs'
+        bare-list ``initializer`` (AllenNLP 0.7 form).
 
         AllenNLP 2.x expects ``{"regexes": [[regex, initializer], ...]}``; the original configs
         give the list itself.
         """
         if isinstance(params.params.get("initializer"), list):
             params.params["initializer"] = {"regexes": params.params["initializer"]}
+        feature_size = params.params.get("feature_size")
+        encoder_dims = (extras.get("encoder_input_dim"), extras.get("encoder_output_dim"))
+        sizes_known = isinstance(feature_size, int) and all(
+            isinstance(dim, int) for dim in encoder_dims
+        )
+        if sizes_known:
+            dims = feedforward_input_dims(*encoder_dims, feature_size)
+            for key, dim in zip(("mention_feedforward", "antecedent_feedforward"), dims):
+                block = params.params.get(key)
+                if isinstance(block, dict):
+                    block.setdefault("input_dim", dim)
         return super().from_params(
             params,
             constructor_to_call=constructor_to_call,

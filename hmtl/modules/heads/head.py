@@ -33,11 +33,16 @@ class Head(torch.nn.Module, Registrable):
     #: add up to the whole batch's (``hmtl.training.distributed.shard_weights``).
     loss_reduction: ClassVar[str] = "mean_instances"
 
-    #: The kind of prediction the head makes, which decides how predictions are written
-    #: (``hmtl predict`` JSON, the input formats, check-data): ``"spans"`` (typed token spans),
-    #: ``"relations"`` ((arg1, arg2, type) token triples), ``"clusters"`` (lists of spans), or
-    #: any other name for a head of a new kind.
-    output_kind: ClassVar[str] = "spans"
+    #: The kind of prediction the head makes, which decides how its predictions are written
+    #: (``hmtl predict`` JSON, the input formats for the scorers, check-data's model limits):
+    #: ``"spans"`` (``make_output_human_readable`` gives ``tags``, one tag sequence per
+    #: instance), ``"relations"`` (``relations``: (arg1 token, arg2 token, type) triples),
+    #: ``"clusters"`` (``clusters``: lists of inclusive token spans), or a name of the head's
+    #: own. A head of its own kind appears in ``hmtl predict`` JSON as one object per window
+    #: holding its decoded per-instance fields (``hmtl.predicting.predictor``), and is skipped
+    #: by the writers of the input formats. There is no default: every head says what it makes
+    #: (``hmtl predict`` refuses a head that does not).
+    output_kind: ClassVar[str | None] = None
 
     def __init__(self, vocab: Vocabulary, encoder_input_dim: int, encoder_output_dim: int) -> None:
         super().__init__()
