@@ -25,6 +25,10 @@ one thread, so that peak memories do not mix; ``--repeats`` runs every measureme
 turn, and the report gives the median of each ratio (on shared cores, compare the CPU-time
 ratios: they are what the wall-clock ratios are on an idle machine).
 
+``--side-by-side`` runs each of our runs at the same time as its peer, in two processes, and the
+full run at the same time as its single-task peers (one after another): on a shared machine
+both sides of a ratio then see the same load, which sequential runs do not.
+
 ``--profile`` also splits the time of each training step into phases (data, collate, forward,
 metrics update, metrics read, backward, optimizer, logging, loop other), the same way on both
 sides, by wrapping the functions that do each phase (exclusive time: a metric called inside
@@ -36,7 +40,7 @@ the virtualenv, and point ``--peer`` (or ``PYTHONPATH``) at it::
 
     .venv/bin/python -m pip install --no-deps --target /work/peer allennlp-models==2.10.1 \
         conllu==4.4.2 word2number py-rouge ftfy
-    .venv/bin/python bench/train_speed.py --peer /work/peer --epochs 3 --repeats 2
+    .venv/bin/python bench/train_speed.py --peer /work/peer --side-by-side --profile
 
 Without it the AllenNLP runs are skipped with a message that gives this command.
 """
@@ -63,8 +67,9 @@ COMPARED = {"ner": "allennlp_ner", "emd": "allennlp_emd", "coref": "allennlp_cor
 # the single-task runs whose epochs add up to what a full epoch is compared with (no peer has a
 # relation model: ours stands in)
 PEER_SUM = ("allennlp_ner", "allennlp_emd", "relation", "allennlp_coref")
+BESIDE_FULL = " (beside full)"  # the peers measured beside the full run, with --side-by-side
 PHASES = ("data", "collate", "forward", "metrics update", "metrics read", "backward",
-          "optimizer", "logging", "loop other")
+          "optimizer", "logging", "gc", "loop other")
 
 WORD_DIM = 1124  # + 64 character filters = the original 1188-d base embedding
 CHAR = {"embedding_dim": 16, "num_filters": 64, "width": 3}
@@ -270,12 +275,19 @@ class PhaseTimer:
 def wrap_common_phases(timer: PhaseTimer) -> None:
     """Phases that both sides share: the loader, the collate function, backward, the optimizer,
     gradient clipping, AllenNLP's metrics and the progress bar."""
+    import gc
+
     import tqdm
     from allennlp.data.data_loaders import MultiProcessDataLoader
     from allennlp.data.data_loaders.data_collator import DefaultDataCollator
     from allennlp.training import util as training_util
     from allennlp.training.metrics import CategoricalAccuracy, SpanBasedF1Measure
 
+    def collection(phase: str, info: dict) -> None:  # Python's cyclic garbage collector
+        if timer._stack:
+            timer._switch("gc" if phase == "start" else None)
+
+    gc.callbacks.append(collection)
     timer.wrap_iterator(MultiProcessDataLoader, "__iter__", "data")
     timer.wrap(DefaultDataCollator, "__call__", "collate")
     timer.wrap(torch_module().Tensor, "backward", "backward")
@@ -507,8 +519,12 @@ def batch_size(batch: Any) -> int:
 
 def measure_allennlp(name: str, workdir: Path, epochs: int, characters: bool,
                      profile: bool, trainer_fixes: bool) -> dict[str, Any]:
-    import allennlp_models.coref  # noqa: F401
-    import allennlp_models.tagging  # noqa: F401
+    import importlib
+
+    # one of them only: hmtl (for its mention_ace reader) and allennlp_models.coref both
+    # register a dataset reader named "coref"
+    importlib.import_module("allennlp_models.coref" if name == "allennlp_coref"
+                            else "allennlp_models.tagging")
     from allennlp.commands.train import train_model
     from allennlp.common import Params
     from allennlp.training import GradientDescentTrainer
@@ -557,16 +573,20 @@ def measure_allennlp(name: str, workdir: Path, epochs: int, characters: bool,
 
     if profile:
         from allennlp.training.callbacks import ConsoleLoggerCallback
-        from allennlp_models.coref.metrics.conll_coref_scores import ConllCorefScores
-        from allennlp_models.coref.metrics.mention_recall import MentionRecall
-        from allennlp_models.coref.models.coref import CoreferenceResolver
-        from allennlp_models.tagging.models.crf_tagger import CrfTagger
 
         wrap_common_phases(timer)
-        for model_class in (CrfTagger, CoreferenceResolver):
-            timer.wrap(model_class, "forward", "forward")
-        for metric in (ConllCorefScores, MentionRecall):
-            timer.wrap(metric, "__call__", "metrics update")
+        if name == "allennlp_coref":
+            from allennlp_models.coref.metrics.conll_coref_scores import ConllCorefScores
+            from allennlp_models.coref.metrics.mention_recall import MentionRecall
+            from allennlp_models.coref.models.coref import CoreferenceResolver
+
+            timer.wrap(CoreferenceResolver, "forward", "forward")
+            for metric in (ConllCorefScores, MentionRecall):
+                timer.wrap(metric, "__call__", "metrics update")
+        else:
+            from allennlp_models.tagging.models.crf_tagger import CrfTagger
+
+            timer.wrap(CrfTagger, "forward", "forward")
         timer.wrap(GradientDescentTrainer, "rescale_gradients", "optimizer")
         timer.wrap(GradientDescentTrainer, "clip_gradient", "optimizer")
         timer.wrap(ConsoleLoggerCallback, "on_batch", "logging")
@@ -604,7 +624,7 @@ def report(repeats: list[dict[str, dict[str, Any]]]) -> str:
     names = [name for name in repeats[0] if all(name in r for r in repeats)]
     lines = ["Training time per epoch (epochs after the first; median of "
              f"{len(repeats)} run(s) per row)",
-             f"{'run':<16}{'steps':>7}{'wall s':>9}{'CPU s':>9}{'steps/s':>9}{'inst/s':>9}"
+             f"{'run':<30}{'steps':>7}{'wall s':>9}{'CPU s':>9}{'steps/s':>9}{'inst/s':>9}"
              f"{'peak MB':>9}"]
     for name in names:
         results = [r[name] for r in repeats]
@@ -613,7 +633,7 @@ def report(repeats: list[dict[str, dict[str, Any]]]) -> str:
         steps = results[0]["steps"] / measured
         instances = results[0]["instances"] / measured
         wall = median(list(walls))
-        lines.append(f"{name:<16}{steps:>7.0f}{wall:>9.2f}{median(list(cpus)):>9.2f}"
+        lines.append(f"{name:<30}{steps:>7.0f}{wall:>9.2f}{median(list(cpus)):>9.2f}"
                      f"{steps / wall:>9.2f}{instances / wall:>9.1f}"
                      f"{median([r['peak_mb'] for r in results]):>9.0f}")
     lines.append("")
@@ -631,13 +651,15 @@ def report(repeats: list[dict[str, dict[str, Any]]]) -> str:
             memory = median([r[ours]["peak_mb"] / r[theirs]["peak_mb"] for r in repeats])
             lines.append(ratio_line(f"{ours}: speed, allennlp epoch / ours", mine, peer,
                                     f"; peak memory ours / allennlp {memory:.2f}x"))
-    if "full" in names and all(name in names for name in PEER_SUM):
+    beside = all(name + BESIDE_FULL in names for name in PEER_SUM)
+    peer_sum = [name + BESIDE_FULL for name in PEER_SUM] if beside else list(PEER_SUM)
+    if "full" in names and all(name in names for name in peer_sum):
         full = [epoch_seconds(r["full"]) for r in repeats]
-        summed = [tuple(sum(epoch_seconds(r[name])[i] for name in PEER_SUM) for i in (0, 1))
+        summed = [tuple(sum(epoch_seconds(r[name])[i] for name in peer_sum) for i in (0, 1))
                   for r in repeats]
         wall = median([f[0] / s[0] for f, s in zip(full, summed)])
         cpu = median([f[1] / s[1] for f, s in zip(full, summed)])
-        lines.append(f"full epoch / sum of single-task peer epochs ({' + '.join(PEER_SUM)}): "
+        lines.append(f"full epoch / sum of single-task peer epochs ({' + '.join(peer_sum)}): "
                      f"{wall:.2f}x (wall), {cpu:.2f}x (CPU)")
     singles = ("ner", "emd", "relation", "coref")
     if "full" in names and all(name in names for name in singles):
@@ -646,7 +668,8 @@ def report(repeats: list[dict[str, dict[str, Any]]]) -> str:
                   for r in repeats]
         wall = median([f[0] / s[0] for f, s in zip(full, summed)])
         lines.append(f"full epoch / sum of our single-task epochs: {wall:.2f}x (wall)")
-    profiled = [name for name in names if repeats[0][name].get("phases")]
+    profiled = [name for name in names
+                if repeats[0][name].get("phases") and not name.endswith(BESIDE_FULL)]
     for key, clock in (("cpu_phases", "process CPU time"), ("phases", "wall clock")):
         if not profiled:
             break
@@ -702,6 +725,9 @@ def main() -> int:
                         help="also split each step's time into phases")
     parser.add_argument("--trainer-fixes", action="store_true",
                         help="monkeypatch the proposed training-loop changes into our runs")
+    parser.add_argument("--side-by-side", action="store_true",
+                        help="run each of our runs at the same time as its allennlp peer (and "
+                             "the full run beside its single-task peers, one after another)")
     parser.add_argument("--peer", type=Path, default=None,
                         help="directory allennlp-models was installed into (pip --target)")
     parser.add_argument("--no-characters", dest="characters", action="store_false",
@@ -738,25 +764,55 @@ def main() -> int:
               f"outside the virtualenv with: {INSTALL}, then pass --peer /work/peer)")
         runs = [name for name in runs if name not in ALLENNLP]
     repeats: list[dict[str, dict[str, Any]]] = []
-    for repeat in range(args.repeats):
-        results: dict[str, dict[str, Any]] = {}
-        for name in runs:
-            command = [sys.executable, __file__, "--measure", name, "--workdir", str(workdir),
-                       "--epochs", str(args.epochs)]
-            if not args.characters:
-                command.append("--no-characters")
-            if args.profile:
-                command.append("--profile")
-            if args.trainer_fixes:
-                command.append("--trainer-fixes")
-            done = subprocess.run(command, capture_output=True, text=True, env=env)
+    def command(name: str) -> list[str]:
+        line = [sys.executable, __file__, "--measure", name, "--workdir", str(workdir),
+                "--epochs", str(args.epochs)]
+        if not args.characters:
+            line.append("--no-characters")
+        if args.profile:
+            line.append("--profile")
+        if args.trainer_fixes:
+            line.append("--trainer-fixes")
+        return line
+
+    def lane(names: list[str], results: dict[str, dict[str, Any]], suffix: str = "") -> None:
+        """Measure ``names`` one after another (one lane of a side-by-side run)."""
+        for name in names:
+            done = subprocess.run(command(name), capture_output=True, text=True, env=env)
             if done.returncode != 0:
-                print(f"{name}: failed\n{done.stderr[-3000:]}")
+                print(f"{name}: failed\n{done.stderr[-3000:]}", flush=True)
                 continue
-            results[name] = json.loads(done.stdout.strip().splitlines()[-1])
-            wall, cpu = epoch_seconds(results[name])
-            print(f"[{repeat + 1}/{args.repeats}] {name}: {wall:.2f} s/epoch wall, {cpu:.2f} CPU "
-                  f"({results[name]['total_seconds']:.0f} s in all)", flush=True)
+            results[name + suffix] = json.loads(done.stdout.strip().splitlines()[-1])
+            wall, cpu = epoch_seconds(results[name + suffix])
+            print(f"{name}{suffix}: {wall:.2f} s/epoch wall, {cpu:.2f} CPU "
+                  f"({results[name + suffix]['total_seconds']:.0f} s in all)", flush=True)
+
+    def side_by_side(first: list[str], second: list[str], results: dict[str, dict[str, Any]],
+                     suffix: str = "") -> None:
+        """Two lanes at the same time: both see the same machine (load, caches, clocks)."""
+        import threading
+
+        other = threading.Thread(target=lane, args=(second, results, suffix))
+        other.start()
+        lane(first, results)
+        other.join()
+
+    for repeat in range(args.repeats):
+        print(f"-- run {repeat + 1}/{args.repeats}", flush=True)
+        results: dict[str, dict[str, Any]] = {}
+        if not args.side_by_side:
+            lane(runs, results)
+        else:
+            done: set[str] = set()
+            for ours, theirs in COMPARED.items():
+                if ours in runs and theirs in runs:
+                    side_by_side([ours], [theirs], results)
+                    done |= {ours, theirs}
+            if "full" in runs and all(name in runs for name in PEER_SUM):
+                # the single-task peers again, one after another, beside the full run
+                side_by_side(["full"], list(PEER_SUM), results, BESIDE_FULL)
+                done.add("full")
+            lane([name for name in runs if name not in done], results)
         repeats.append(results)
     text = report(repeats)
     print(text)
