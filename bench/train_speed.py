@@ -319,12 +319,12 @@ def apply_trainer_fixes() -> None:
     1. The loop reads ``model.get_metrics`` only at summary steps (every ``summary_interval``)
        and at the end of an epoch, instead of on every step: the running metrics only feed the
        progress bar and the summary log line, and with ``no_tqdm`` only the latter is shown.
-    2. The per-step loss is kept as a tensor and summed on the device; ``.item()`` (a
-       host-device sync) is called at summary steps and when the period loss is read.
+    2. ``_train_step`` moves the batch to the device only when the device is not the CPU (the
+       loaders build batches on the CPU): AllenNLP's ``move_to_device`` walks every object of
+       the batch, the metadata's word lists included, to find tensors.
 
     The monkeypatch implements 1 by making ``get_metrics`` of the loop's non-summary steps
-    return an empty dict; 2 needs no change on CPU, where ``.item()`` does not wait for a
-    device, so it is not patched.
+    return an empty dict, and 2 by replacing the trainer module's ``move_to_device``.
     """
     from hmtl.training import trainer as trainer_module
 
@@ -349,6 +349,14 @@ def apply_trainer_fixes() -> None:
             del model.get_metrics
 
     trainer_class._train_epoch = lazy_metrics_epoch
+    original_move = trainer_module.move_to_device
+
+    def move_to_device(obj: Any, device: Any) -> Any:
+        if torch_module().device(device).type == "cpu":
+            return obj
+        return original_move(obj, device)
+
+    trainer_module.move_to_device = move_to_device
 
 
 def measure_ours(name: str, workdir: Path, epochs: int, characters: bool,
