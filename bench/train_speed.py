@@ -1,12 +1,15 @@
 """Training speed of the multi-task trainer against ``allennlp train``, on CPU.
 
-Measures steps/s, instances/s and peak memory (max RSS of the process) while training, on the
-synthetic demo corpus, for:
+Measures the training time per epoch (wall clock and process CPU time), steps/s, instances/s
+and peak memory (max RSS of the process), on the synthetic demo corpus, for:
 
 * our trainer (``hmtl train``) with each task alone (``ner``, ``emd``, ``relation``, ``coref``)
   and with the full model (``full``: NER -> EMD -> {RE, CR}, proportional sampling), per task;
-* ``allennlp train`` of allennlp-models' single-task ``crf_tagger`` (on the same OntoNotes NER
-  files) and ``coref`` (on the same CoNLL-2012 coreference file), with the same sizes.
+* ``allennlp train`` of allennlp-models' single-task ``crf_tagger`` on the same OntoNotes NER
+  files (``allennlp_ner``) and on the same ACE mention files read by hmtl's ``mention_ace``
+  reader (``allennlp_emd``), and its ``coref`` model on the same CoNLL-2012 coreference file
+  (``allennlp_coref``), with the same sizes. allennlp-models has no relation model: the sum of
+  the single-task peers that a full epoch is compared with takes our own ``relation`` run.
 
 Sizes are the original's (NER 2x64 BiLSTM, EMD 2x64, RE 3x64, CR 1x200; coref feed-forwards
 2x150, max_span_width 8, spans_per_word 0.4, max_antecedents 70; batches NER/EMD 32, RE 4, CR 1;
@@ -14,20 +17,36 @@ Adam 1e-3, grad_norm 5, grad_clipping 10). The base embedder is a 1124-d word em
 original character CNN (16 -> 64 filters of width 3): the original 1188-d input, the frozen ELMo
 replaced by a plain embedding because pretrained ELMo is not available offline.
 
-Times cover the training passes only: validation and checkpoints are excluded on both sides
-(our trainer's ``_validate_and_checkpoint`` is timed and subtracted; AllenNLP's is cut out with a
-callback that stamps the last training batch of each epoch). Every measurement runs in its own
-process so that peak memories do not mix.
+Times cover the training passes of the epochs after the first (the first one warms up
+allocators and caches): validation and checkpoints are excluded on both sides (our trainer's
+``_validate_and_checkpoint`` is timed and subtracted; AllenNLP's is cut out with a callback that
+stamps the last training batch of each epoch). Every measurement runs in its own process, with
+one thread, so that peak memories do not mix; ``--repeats`` runs every measurement again, in
+turn, and the report gives the median of each ratio (on shared cores, compare the CPU-time
+ratios: they are what the wall-clock ratios are on an idle machine).
 
-allennlp-models is not a dependency of the project. For the comparison install it apart::
+``--side-by-side`` runs each of our runs at the same time as its peer, in two processes, and the
+full run at the same time as its single-task peers (one after another): on a shared machine
+both sides of a ratio then see the same load, which sequential runs do not.
 
-    .venv/bin/python -m pip install --no-deps --target /tmp/am allennlp-models==2.10.1
-    PYTHONPATH=/tmp/am OMP_NUM_THREADS=1 .venv/bin/python bench/train_speed.py
+``--profile`` also splits the time of each training step into phases (data, collate, forward,
+metrics update, metrics read, backward, optimizer, logging, loop other), the same way on both
+sides, by wrapping the functions that do each phase (exclusive time: a metric called inside
+forward counts as metrics). ``--trainer-fixes`` monkeypatches, in our runs only, the changes to
+the training loop proposed for ``hmtl/training/trainer.py`` (see ``apply_trainer_fixes``).
 
-Without it the AllenNLP columns are skipped with a message.
+allennlp-models is not a dependency of the project. For the comparison install it apart, outside
+the virtualenv, and point ``--peer`` (or ``PYTHONPATH``) at it::
+
+    .venv/bin/python -m pip install --no-deps --target build/peer allennlp-models==2.10.1 \
+        conllu==4.4.2 word2number py-rouge ftfy
+    .venv/bin/python bench/train_speed.py --peer build/peer --side-by-side --profile
+
+Without it the AllenNLP runs are skipped with a message that gives this command.
 """
 
 import argparse
+import inspect
 import json
 import os
 import resource
@@ -43,8 +62,14 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 ROOT = Path(__file__).resolve().parents[1]
 OURS = ("ner", "emd", "relation", "coref", "full")
-ALLENNLP = ("allennlp_ner", "allennlp_coref")
-COMPARED = {"ner": "allennlp_ner", "coref": "allennlp_coref"}
+ALLENNLP = ("allennlp_ner", "allennlp_emd", "allennlp_coref")
+COMPARED = {"ner": "allennlp_ner", "emd": "allennlp_emd", "coref": "allennlp_coref"}
+# the single-task runs whose epochs add up to what a full epoch is compared with (no peer has a
+# relation model: ours stands in)
+PEER_SUM = ("allennlp_ner", "allennlp_emd", "relation", "allennlp_coref")
+BESIDE_FULL = " (beside full)"  # the peers measured beside the full run, with --side-by-side
+PHASES = ("data", "collate", "forward", "metrics update", "metrics read", "backward",
+          "optimizer", "logging", "gc", "loop other")
 
 WORD_DIM = 1124  # + 64 character filters = the original 1188-d base embedding
 CHAR = {"embedding_dim": 16, "num_filters": 64, "width": 3}
@@ -173,7 +198,169 @@ def our_config(name: str, paths: dict[str, str], epochs: int, characters: bool) 
     return config
 
 
-def measure_ours(name: str, workdir: Path, epochs: int, characters: bool) -> dict[str, Any]:
+class PhaseTimer:
+    """Exclusive wall-clock time per phase of a training step.
+
+    Functions are wrapped with a phase name; while a wrapped function runs, time goes to its
+    phase, and to the phase of the innermost wrapped call when they nest (a metric updated inside
+    forward counts as ``metrics update``, not ``forward``). Time outside every wrapped function
+    but inside a training epoch goes to ``loop other``. Only training epochs after the first are
+    counted (``active``).
+    """
+
+    def __init__(self) -> None:
+        self.totals: dict[str, float] = defaultdict(float)  # wall seconds
+        self.cpu_totals: dict[str, float] = defaultdict(float)  # process CPU seconds
+        self.active = False
+        self._stack: list[str] = []
+        self._last = (0.0, 0.0)
+
+    def _switch(self, phase: str | None) -> None:
+        now = (time.perf_counter(), time.process_time())
+        if self.active and self._stack:
+            self.totals[self._stack[-1]] += now[0] - self._last[0]
+            self.cpu_totals[self._stack[-1]] += now[1] - self._last[1]
+        self._last = now
+        if phase is None:
+            self._stack.pop()
+        else:
+            self._stack.append(phase)
+
+    def wrap(self, owner: Any, attribute: str, phase: str) -> None:
+        """Count the calls of ``owner.attribute`` (a function or method) as ``phase``."""
+        original = getattr(owner, attribute)
+        static = isinstance(inspect.getattr_static(owner, attribute), staticmethod)
+        timer = self
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            timer._switch(phase)
+            try:
+                return original(*args, **kwargs)
+            finally:
+                timer._switch(None)
+
+        setattr(owner, attribute, staticmethod(timed) if static else timed)
+
+    def wrap_iterator(self, owner: Any, attribute: str, phase: str) -> None:
+        """Count the ``next`` calls of the iterators that ``owner.attribute()`` returns."""
+        original = getattr(owner, attribute)
+        timer = self
+
+        class Timed:
+            def __init__(self, inner: Any) -> None:
+                self._inner = iter(inner)
+
+            def __iter__(self) -> "Timed":
+                return self
+
+            def __next__(self) -> Any:
+                timer._switch(phase)
+                try:
+                    return next(self._inner)
+                finally:
+                    timer._switch(None)
+
+        setattr(owner, attribute, lambda *args, **kwargs: Timed(original(*args, **kwargs)))
+
+    def start_epoch(self, counted: bool) -> None:
+        self.active = counted
+        self._stack = ["loop other"]
+        self._last = (time.perf_counter(), time.process_time())
+
+    def end_epoch(self) -> None:
+        self._switch(None)
+        self.active = False
+
+
+def wrap_common_phases(timer: PhaseTimer) -> None:
+    """Phases that both sides share: the loader, the collate function, backward, the optimizer,
+    gradient clipping, AllenNLP's metrics and the progress bar."""
+    import gc
+
+    import tqdm
+    from allennlp.data.data_loaders import MultiProcessDataLoader
+    from allennlp.data.data_loaders.data_collator import DefaultDataCollator
+    from allennlp.training import util as training_util
+    from allennlp.training.metrics import CategoricalAccuracy, SpanBasedF1Measure
+
+    def collection(phase: str, info: dict) -> None:  # Python's cyclic garbage collector
+        if timer._stack:
+            timer._switch("gc" if phase == "start" else None)
+
+    gc.callbacks.append(collection)
+    timer.wrap_iterator(MultiProcessDataLoader, "__iter__", "data")
+    timer.wrap(DefaultDataCollator, "__call__", "collate")
+    timer.wrap(torch_module().Tensor, "backward", "backward")
+    optim = torch_module().optim
+    timer.wrap(optim.Adam, "step", "optimizer")
+    timer.wrap(optim.Optimizer, "zero_grad", "optimizer")
+    timer.wrap(torch_module().nn.utils, "clip_grad_norm_", "optimizer")
+    timer.wrap(torch_module().nn.utils, "clip_grad_value_", "optimizer")
+    timer.wrap(training_util, "rescale_gradients", "optimizer")
+    timer.wrap(CategoricalAccuracy, "__call__", "metrics update")
+    timer.wrap(SpanBasedF1Measure, "__call__", "metrics update")
+    timer.wrap(training_util, "get_metrics", "metrics read")
+    for method in ("set_description", "update", "refresh"):
+        timer.wrap(tqdm.std.tqdm, method, "logging")
+    import logging
+
+    timer.wrap(logging.Logger, "_log", "logging")
+
+
+def torch_module() -> Any:
+    import torch
+
+    return torch
+
+
+def apply_trainer_fixes() -> None:
+    """The training-loop changes proposed for ``hmtl/training/trainer.py``, as a monkeypatch.
+
+    1. The loop reads ``model.get_metrics`` only at summary steps (every ``summary_interval``)
+       and at the end of an epoch, instead of on every step: the running metrics only feed the
+       progress bar and the summary log line, and with ``no_tqdm`` only the latter is shown.
+    2. ``_train_step`` moves the batch to the device only when the device is not the CPU (the
+       loaders build batches on the CPU): AllenNLP's ``move_to_device`` walks every object of
+       the batch, the metadata's word lists included, to find tensors.
+
+    The monkeypatch implements 1 by making ``get_metrics`` of the loop's non-summary steps
+    return an empty dict, and 2 by replacing the trainer module's ``move_to_device``.
+    """
+    from hmtl.training import trainer as trainer_module
+
+    trainer_class = trainer_module.SamplerMultiTaskTrainer
+    original_epoch = trainer_class._train_epoch
+
+    def lazy_metrics_epoch(self: Any) -> None:
+        model = self._model
+        original_get = model.get_metrics
+        summary = self._summary_interval
+
+        def get_metrics(reset: bool = False, task_name: str | None = None) -> dict[str, float]:
+            # the loop's calls pass task_name only; validation passes reset=True
+            if not reset and task_name is not None and self._state["global_step"] % summary:
+                return {}
+            return original_get(reset=reset, task_name=task_name)
+
+        model.get_metrics = get_metrics
+        try:
+            original_epoch(self)
+        finally:
+            del model.get_metrics
+
+    trainer_class._train_epoch = lazy_metrics_epoch
+    original_move = trainer_module.move_to_device
+
+    def move_to_device(obj: Any, device: Any) -> Any:
+        if torch_module().device(device).type == "cpu":
+            return obj
+        return original_move(obj, device)
+
+    trainer_module.move_to_device = move_to_device
+
+
+def measure_ours(name: str, workdir: Path, epochs: int, characters: bool,
+                 profile: bool, trainer_fixes: bool) -> dict[str, Any]:
     import importlib
 
     import hmtl  # noqa: F401  (registers the project's components)
@@ -189,46 +376,100 @@ def measure_ours(name: str, workdir: Path, epochs: int, characters: bool) -> dic
     from hmtl.training.batch_stream import BatchStream
     from hmtl.training.experiment import train
 
+    if trainer_fixes:
+        apply_trainer_fixes()
     seconds: dict[str, float] = defaultdict(float)
     steps: dict[str, int] = defaultdict(int)
     instances: dict[str, int] = defaultdict(int)
-    excluded = [0.0]
+    excluded = [0.0, 0.0]  # wall, CPU seconds of validation inside the current epoch
+    epoch_times: list[tuple[float, float]] = []
     trainer_class = trainer_module.SamplerMultiTaskTrainer
     original_step, original_next = trainer_class._train_step, BatchStream.__next__
     original_validate = trainer_class._validate_and_checkpoint
+    original_epoch = trainer_class._train_epoch
+    timer = PhaseTimer()
+
+    def counted() -> bool:
+        return len(epoch_times) >= 1  # epochs after the first
 
     def timed_next(self: BatchStream) -> Any:
         start = time.perf_counter()
         batch = original_next(self)
-        seconds[self._name] += time.perf_counter() - start
+        if counted():
+            seconds[self._name] += time.perf_counter() - start
         return batch
 
     def timed_step(self: Any, task_name: str, batch: dict) -> float:
         start = time.perf_counter()
         loss = original_step(self, task_name, batch)
-        seconds[task_name] += time.perf_counter() - start
-        steps[task_name] += 1
-        instances[task_name] += len(batch["metadata"])
+        if counted():
+            seconds[task_name] += time.perf_counter() - start
+            steps[task_name] += 1
+            instances[task_name] += len(batch["metadata"])
         return loss
 
     def timed_validate(self: Any, *args: Any, **kwargs: Any) -> None:
-        start = time.perf_counter()
+        active, timer.active = timer.active, False
+        wall, cpu = time.perf_counter(), time.process_time()
         original_validate(self, *args, **kwargs)
-        excluded[0] += time.perf_counter() - start
+        excluded[0] += time.perf_counter() - wall
+        excluded[1] += time.process_time() - cpu
+        timer.active = active
+
+    def timed_epoch(self: Any) -> None:
+        excluded[:] = [0.0, 0.0]
+        if profile:
+            timer.start_epoch(counted())
+        wall, cpu = time.perf_counter(), time.process_time()
+        original_epoch(self)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        if profile:
+            timer.end_epoch()
+        epoch_times.append((wall - excluded[0], cpu - excluded[1]))
+
+    if profile:
+        from hmtl.metrics.coreference import ConllCorefScores
+        from hmtl.metrics.relation_f1 import RelationF1Measure
+        from hmtl.models.hierarchical import HierarchicalModel
+        from hmtl.training import tensorboard_writer
+
+        wrap_common_phases(timer)
+        timer.wrap(HierarchicalModel, "forward", "forward")
+        timer.wrap(HierarchicalModel, "get_metrics", "metrics read")
+        for metric in (ConllCorefScores, RelationF1Measure):
+            timer.wrap(metric, "__call__", "metrics update")
+        for head_module, head_class, method in (
+            ("hmtl.modules.heads.crf_tagger", "CrfTaggerHead", "_update_metrics"),
+            ("hmtl.modules.heads.coreference", "CoreferenceHead", "_update_metrics"),
+        ):
+            owner = getattr(importlib.import_module(head_module), head_class)
+            if hasattr(owner, method):
+                timer.wrap(owner, method, "metrics update")
+        from hmtl.metrics.accuracy import DistributedCategoricalAccuracy
+        from hmtl.metrics.span_f1 import DistributedSpanBasedF1Measure
+
+        timer.wrap(DistributedCategoricalAccuracy, "__call__", "metrics update")
+        if "__call__" in vars(DistributedSpanBasedF1Measure):
+            timer.wrap(DistributedSpanBasedF1Measure, "__call__", "metrics update")
+        for method in ("training_details", "training_proportion", "parameter_statistics"):
+            timer.wrap(tensorboard_writer.TensorboardWriter, method, "logging")
+        timer.wrap(trainer_class, "_describe", "logging")
+        timer.wrap(trainer_module, "rescale_gradients", "optimizer")
 
     BatchStream.__next__ = timed_next  # type: ignore[method-assign]
     trainer_class._train_step = timed_step  # type: ignore[method-assign]
     trainer_class._validate_and_checkpoint = timed_validate  # type: ignore[method-assign]
+    trainer_class._train_epoch = timed_epoch  # type: ignore[method-assign]
     config = our_config(name, corpus_paths(workdir / "data"), epochs, characters)
     started = time.perf_counter()
-    metrics = train(Params(config), workdir / f"run_{name}", force=True)
+    train(Params(config), workdir / f"run_{name}", force=True)
     total = time.perf_counter() - started
-    train_seconds = metrics["training_duration_seconds"] - excluded[0]
     return {
-        "name": name, "total_seconds": total, "train_seconds": train_seconds,
+        "name": name, "total_seconds": total, "epochs": epoch_times,
         "steps": sum(steps.values()), "instances": sum(instances.values()),
         "per_task": {task: {"steps": steps[task], "instances": instances[task],
                             "seconds": seconds[task]} for task in steps},
+        "phases": dict(timer.totals), "cpu_phases": dict(timer.cpu_totals),
     }
 
 
@@ -239,12 +480,18 @@ def allennlp_config(name: str, paths: dict[str, str], epochs: int, characters: b
     trainer = {"optimizer": OPTIMIZER, "num_epochs": epochs, "grad_norm": 5.0,
                "grad_clipping": 10.0, "cuda_device": -1, "callbacks": ["bench_timer"],
                "checkpointer": {"keep_most_recent_by_count": 1}}
-    if name == "allennlp_ner":
+    if name in ("allennlp_ner", "allennlp_emd"):
+        if name == "allennlp_ner":
+            reader = {"type": "ontonotes_ner", "coding_scheme": "BIOUL"}
+            train_path, dev_path, labels = paths["ner_train"], paths["ner_dev"], "labels"
+        else:  # allennlp-models has no ACE reader: hmtl's, which gives the same fields
+            reader = {"type": "mention_ace"}
+            train_path, dev_path = paths["ace_train"], paths["ace_dev"]
+            labels = "ace_mention_labels"
         return {
-            "dataset_reader": {"type": "ontonotes_ner", "coding_scheme": "BIOUL",
-                               **indexers(characters)},
-            "train_data_path": paths["ner_train"], "validation_data_path": paths["ner_dev"],
-            "model": {"type": "crf_tagger", "label_encoding": "BIOUL",
+            "dataset_reader": {**reader, **indexers(characters)},
+            "train_data_path": train_path, "validation_data_path": dev_path,
+            "model": {"type": "crf_tagger", "label_encoding": "BIOUL", "label_namespace": labels,
                       "constrain_crf_decoding": True, "calculate_span_f1": True,
                       "dropout": 0.2, "text_field_embedder": embedder(characters),
                       "encoder": lstm(base, 64, 2)},
@@ -278,85 +525,197 @@ def batch_size(batch: Any) -> int:
     return int(batch.size(0)) if hasattr(batch, "size") else 0
 
 
-def measure_allennlp(name: str, workdir: Path, epochs: int, characters: bool) -> dict[str, Any]:
-    import allennlp_models.coref  # noqa: F401
-    import allennlp_models.tagging  # noqa: F401
+def measure_allennlp(name: str, workdir: Path, epochs: int, characters: bool,
+                     profile: bool, trainer_fixes: bool) -> dict[str, Any]:
+    import importlib
+
+    # one of them only: hmtl (for its mention_ace reader) and allennlp_models.coref both
+    # register a dataset reader named "coref"
+    importlib.import_module("allennlp_models.coref" if name == "allennlp_coref"
+                            else "allennlp_models.tagging")
     from allennlp.commands.train import train_model
     from allennlp.common import Params
+    from allennlp.training import GradientDescentTrainer
     from allennlp.training.callbacks import TrainerCallback
 
-    stamps: dict[str, Any] = {"start": None, "train": 0.0, "steps": 0, "instances": 0}
+    if name == "allennlp_emd":
+        import hmtl.data.readers.mention_ace  # noqa: F401  (registers mention_ace)
+
+    epoch_times: list[tuple[float, float]] = []
+    stamps: dict[str, Any] = {"start": None, "last": None, "steps": 0, "instances": 0}
+    timer = PhaseTimer()
+
+    def counted() -> bool:
+        return len(epoch_times) >= 1
+
+    original_epoch = GradientDescentTrainer._train_epoch
+
+    def timed_epoch(self: Any, epoch: int) -> Any:
+        if profile:
+            timer.start_epoch(counted())
+        stamps["start"] = (time.perf_counter(), time.process_time())
+        try:
+            return original_epoch(self, epoch)
+        finally:
+            if profile and timer.active:
+                timer.end_epoch()
+            timer.active = False
+            start, last = stamps["start"], stamps["last"]
+            epoch_times.append((last[0] - start[0], last[1] - start[1]))
+
+    GradientDescentTrainer._train_epoch = timed_epoch
 
     @TrainerCallback.register("bench_timer", exist_ok=True)
     class BenchTimer(TrainerCallback):
-        """Adds up, per epoch, the time from its start to its last training batch."""
-
-        def on_start(self, trainer: Any, is_primary: bool = True, **kwargs: Any) -> None:
-            stamps["start"] = time.perf_counter()
+        """Stamps the end of each training batch (the epoch's last one ends its training)."""
 
         def on_batch(self, trainer: Any, batch_inputs: list, batch_outputs: list,
                      batch_metrics: dict, epoch: int, batch_number: int, is_training: bool,
                      is_primary: bool = True, batch_grad_norm: Any = None,
                      **kwargs: Any) -> None:
             if is_training:
-                now = time.perf_counter()
-                stamps["train"] += now - stamps["start"]
-                stamps["start"] = now
-                stamps["steps"] += 1
-                stamps["instances"] += sum(batch_size(b) for b in batch_inputs)
+                stamps["last"] = (time.perf_counter(), time.process_time())
+                if counted():
+                    stamps["steps"] += 1
+                    stamps["instances"] += sum(batch_size(b) for b in batch_inputs)
 
-        def on_epoch(self, trainer: Any, metrics: dict, epoch: int, is_primary: bool = True,
-                     **kwargs: Any) -> None:
-            stamps["start"] = time.perf_counter()
+    if profile:
+        from allennlp.training.callbacks import ConsoleLoggerCallback
+
+        wrap_common_phases(timer)
+        if name == "allennlp_coref":
+            from allennlp_models.coref.metrics.conll_coref_scores import ConllCorefScores
+            from allennlp_models.coref.metrics.mention_recall import MentionRecall
+            from allennlp_models.coref.models.coref import CoreferenceResolver
+
+            timer.wrap(CoreferenceResolver, "forward", "forward")
+            for metric in (ConllCorefScores, MentionRecall):
+                timer.wrap(metric, "__call__", "metrics update")
+        else:
+            from allennlp_models.tagging.models.crf_tagger import CrfTagger
+
+            timer.wrap(CrfTagger, "forward", "forward")
+        timer.wrap(GradientDescentTrainer, "rescale_gradients", "optimizer")
+        timer.wrap(GradientDescentTrainer, "clip_gradient", "optimizer")
+        timer.wrap(ConsoleLoggerCallback, "on_batch", "logging")
 
     config = allennlp_config(name, corpus_paths(workdir / "data"), epochs, characters)
     started = time.perf_counter()
     train_model(Params(config), str(workdir / f"run_{name}"), force=True)
     return {"name": name, "total_seconds": time.perf_counter() - started,
-            "train_seconds": stamps["train"], "steps": stamps["steps"],
-            "instances": stamps["instances"]}
+            "epochs": epoch_times, "steps": stamps["steps"],
+            "instances": stamps["instances"], "phases": dict(timer.totals),
+            "cpu_phases": dict(timer.cpu_totals)}
 
 
 # ------------------------------------------------------------------------------- reporting
 
-def rates(result: dict[str, Any]) -> tuple[float, float]:
-    seconds = result["train_seconds"] or float("nan")
-    return result["steps"] / seconds, result["instances"] / seconds
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if not ordered:
+        return float("nan")
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def report(results: dict[str, dict[str, Any]]) -> str:
-    lines = [f"{'run':<16}{'steps':>7}{'inst.':>7}{'train s':>9}{'steps/s':>9}{'inst/s':>9}"
+def epoch_seconds(result: dict[str, Any]) -> tuple[float, float]:
+    """Mean (wall, CPU) seconds of the measured epochs (all but the first)."""
+    measured = result["epochs"][1:]
+    if not measured:
+        raise SystemExit("--epochs must be at least 2: the first epoch is not measured")
+    return (sum(wall for wall, _ in measured) / len(measured),
+            sum(cpu for _, cpu in measured) / len(measured))
+
+
+def report(repeats: list[dict[str, dict[str, Any]]]) -> str:
+    """Per run: medians over the repeats; ratios: the median of each repeat's ratio."""
+    names = [name for name in repeats[0] if all(name in r for r in repeats)]
+    lines = ["Training time per epoch (epochs after the first; median of "
+             f"{len(repeats)} run(s) per row)",
+             f"{'run':<30}{'steps':>7}{'wall s':>9}{'CPU s':>9}{'steps/s':>9}{'inst/s':>9}"
              f"{'peak MB':>9}"]
-    for name, result in results.items():
-        step_rate, instance_rate = rates(result)
-        lines.append(f"{name:<16}{result['steps']:>7}{result['instances']:>7}"
-                     f"{result['train_seconds']:>9.1f}{step_rate:>9.2f}{instance_rate:>9.1f}"
-                     f"{result['peak_mb']:>9.0f}")
-        for task, part in result.get("per_task", {}).items() if name == "full" else ():
-            seconds = part["seconds"] or float("nan")
-            lines.append(f"  {task:<14}{part['steps']:>7}{part['instances']:>7}{seconds:>9.1f}"
-                         f"{part['steps'] / seconds:>9.2f}{part['instances'] / seconds:>9.1f}")
+    for name in names:
+        results = [r[name] for r in repeats]
+        walls, cpus = zip(*(epoch_seconds(result) for result in results))
+        measured = len(results[0]["epochs"]) - 1
+        steps = results[0]["steps"] / measured
+        instances = results[0]["instances"] / measured
+        wall = median(list(walls))
+        lines.append(f"{name:<30}{steps:>7.0f}{wall:>9.2f}{median(list(cpus)):>9.2f}"
+                     f"{steps / wall:>9.2f}{instances / wall:>9.1f}"
+                     f"{median([r['peak_mb'] for r in results]):>9.0f}")
+    lines.append("")
+
+    def ratio_line(label: str, ours: list[tuple[float, float]],
+                   theirs: list[tuple[float, float]], extra: str = "") -> str:
+        wall = median([t[0] / o[0] for o, t in zip(ours, theirs)])
+        cpu = median([t[1] / o[1] for o, t in zip(ours, theirs)])
+        return f"{label}: {wall:.2f}x (wall), {cpu:.2f}x (CPU){extra}"
+
     for ours, theirs in COMPARED.items():
-        if ours in results and theirs in results:
-            a, b = rates(results[ours]), rates(results[theirs])
-            lines.append(
-                f"{ours}: ours / allennlp = {a[0] / b[0]:.2f}x steps/s, {a[1] / b[1]:.2f}x "
-                f"instances/s, {results[ours]['peak_mb'] / results[theirs]['peak_mb']:.2f}x "
-                "peak memory"
-            )
+        if ours in names and theirs in names:
+            mine = [epoch_seconds(r[ours]) for r in repeats]
+            peer = [epoch_seconds(r[theirs]) for r in repeats]
+            memory = median([r[ours]["peak_mb"] / r[theirs]["peak_mb"] for r in repeats])
+            lines.append(ratio_line(f"{ours}: speed, allennlp epoch / ours", mine, peer,
+                                    f"; peak memory ours / allennlp {memory:.2f}x"))
+    beside = all(name + BESIDE_FULL in names for name in PEER_SUM)
+    peer_sum = [name + BESIDE_FULL for name in PEER_SUM] if beside else list(PEER_SUM)
+    if "full" in names and all(name in names for name in peer_sum):
+        full = [epoch_seconds(r["full"]) for r in repeats]
+        summed = [tuple(sum(epoch_seconds(r[name])[i] for name in peer_sum) for i in (0, 1))
+                  for r in repeats]
+        wall = median([f[0] / s[0] for f, s in zip(full, summed)])
+        cpu = median([f[1] / s[1] for f, s in zip(full, summed)])
+        lines.append(f"full epoch / sum of single-task peer epochs ({' + '.join(peer_sum)}): "
+                     f"{wall:.2f}x (wall), {cpu:.2f}x (CPU)")
+    singles = ("ner", "emd", "relation", "coref")
+    if "full" in names and all(name in names for name in singles):
+        full = [epoch_seconds(r["full"]) for r in repeats]
+        summed = [tuple(sum(epoch_seconds(r[name])[i] for name in singles) for i in (0, 1))
+                  for r in repeats]
+        wall = median([f[0] / s[0] for f, s in zip(full, summed)])
+        lines.append(f"full epoch / sum of our single-task epochs: {wall:.2f}x (wall)")
+    profiled = [name for name in names
+                if repeats[0][name].get("phases") and not name.endswith(BESIDE_FULL)]
+    for key, clock in (("cpu_phases", "process CPU time"), ("phases", "wall clock")):
+        if not profiled:
+            break
+        lines += ["", f"Where a training step's time goes (ms per step, {clock}, epochs after "
+                  "the first, median of the runs)",
+                  f"{'phase':<16}" + "".join(f"{name:>16}" for name in profiled)]
+        for phase in (*PHASES, "total"):
+            cells = []
+            for name in profiled:
+                values = []
+                for r in repeats:
+                    phases = r[name][key]
+                    seconds = (sum(phases.values()) if phase == "total"
+                               else phases.get(phase, 0.0))
+                    values.append(1000 * seconds / max(1, r[name]["steps"]))
+                cells.append(f"{median(values):>16.2f}")
+            lines.append(f"{phase:<16}" + "".join(cells))
     return "\n".join(lines)
 
 
-def run_one(name: str, workdir: Path, epochs: int, characters: bool) -> dict[str, Any]:
+def run_one(name: str, workdir: Path, epochs: int, characters: bool, profile: bool,
+            trainer_fixes: bool) -> dict[str, Any]:
+    torch_module().set_num_threads(1)
     measure = measure_allennlp if name in ALLENNLP else measure_ours
-    result = measure(name, workdir, epochs, characters)
+    result = measure(name, workdir, epochs, characters, profile, trainer_fixes)
     result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return result
 
 
-def allennlp_models_available() -> bool:
-    probe = subprocess.run([sys.executable, "-c", "import allennlp_models"],
-                           capture_output=True, env=os.environ)
+INSTALL = (".venv/bin/python -m pip install --no-deps --target build/peer "
+           "allennlp-models==2.10.1 conllu==4.4.2 word2number py-rouge ftfy")
+
+
+def allennlp_models_available(env: dict[str, str]) -> bool:
+    probe = subprocess.run(
+        [sys.executable, "-c", "import allennlp_models.tagging, allennlp_models.coref"],
+        capture_output=True, env=env,
+    )
     return probe.returncode == 0
 
 
@@ -364,18 +723,33 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--num-documents", type=int, default=100,
                         help="demo corpus size (documents per corpus, 80%% for training)")
-    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--epochs", type=int, default=3,
+                        help="epochs per run; the first is not measured (at least 2)")
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="run every measurement this many times, in turn")
     parser.add_argument("--runs", nargs="+", default=list(OURS + ALLENNLP),
                         choices=OURS + ALLENNLP)
+    parser.add_argument("--profile", action="store_true",
+                        help="also split each step's time into phases")
+    parser.add_argument("--trainer-fixes", action="store_true",
+                        help="monkeypatch the proposed training-loop changes into our runs")
+    parser.add_argument("--side-by-side", action="store_true",
+                        help="run each of our runs at the same time as its allennlp peer (and "
+                             "the full run beside its single-task peers, one after another)")
+    parser.add_argument("--peer", type=Path, default=None,
+                        help="directory allennlp-models was installed into (pip --target)")
     parser.add_argument("--no-characters", dest="characters", action="store_false",
                         help="leave out the character CNN (and character indexers)")
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--output", type=Path, default=None, help="also write the results here")
     parser.add_argument("--measure", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.epochs < 2:
+        parser.error("--epochs must be at least 2: the first epoch is not measured")
 
     if args.measure is not None:  # a child process: one measurement, JSON on the last line
-        result = run_one(args.measure, args.workdir, args.epochs, args.characters)
+        result = run_one(args.measure, args.workdir, args.epochs, args.characters,
+                         args.profile, args.trainer_fixes)
         print(json.dumps(result))
         return 0
 
@@ -386,29 +760,72 @@ def main() -> int:
     if not (workdir / "data" / "README.txt").is_file():
         write_demo_corpus(workdir / "data", num_documents=args.num_documents)
     runs = list(args.runs)
-    if any(name in ALLENNLP for name in runs) and not allennlp_models_available():
+    paths = [str(ROOT)]
+    if args.peer is not None:
+        if not args.peer.is_dir():
+            parser.error(f"--peer {args.peer}: no such directory (install with: {INSTALL})")
+        paths.append(str(args.peer.resolve()))
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+           "PYTHONPATH": os.pathsep.join([*paths, *filter(None, [os.environ.get("PYTHONPATH")])])}
+    if any(name in ALLENNLP for name in runs) and not allennlp_models_available(env):
         print("allennlp-models is not importable: skipping the allennlp comparison (install it "
-              "with: .venv/bin/python -m pip install --no-deps --target /tmp/am "
-              "allennlp-models==2.10.1, then PYTHONPATH=/tmp/am)")
+              f"outside the virtualenv with: {INSTALL}, then pass --peer build/peer)")
         runs = [name for name in runs if name not in ALLENNLP]
-    results = {}
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
-    for name in runs:
-        command = [sys.executable, __file__, "--measure", name, "--workdir", str(workdir),
-                   "--epochs", str(args.epochs)]
+    repeats: list[dict[str, dict[str, Any]]] = []
+    def command(name: str) -> list[str]:
+        line = [sys.executable, __file__, "--measure", name, "--workdir", str(workdir),
+                "--epochs", str(args.epochs)]
         if not args.characters:
-            command.append("--no-characters")
-        done = subprocess.run(command, capture_output=True, text=True, env=env)
-        if done.returncode != 0:
-            print(f"{name}: failed\n{done.stderr[-3000:]}")
-            continue
-        results[name] = json.loads(done.stdout.strip().splitlines()[-1])
-        print(f"{name}: done in {results[name]['total_seconds']:.0f} s", flush=True)
-    text = report(results)
+            line.append("--no-characters")
+        if args.profile:
+            line.append("--profile")
+        if args.trainer_fixes:
+            line.append("--trainer-fixes")
+        return line
+
+    def lane(names: list[str], results: dict[str, dict[str, Any]], suffix: str = "") -> None:
+        """Measure ``names`` one after another (one lane of a side-by-side run)."""
+        for name in names:
+            done = subprocess.run(command(name), capture_output=True, text=True, env=env)
+            if done.returncode != 0:
+                print(f"{name}: failed\n{done.stderr[-3000:]}", flush=True)
+                continue
+            results[name + suffix] = json.loads(done.stdout.strip().splitlines()[-1])
+            wall, cpu = epoch_seconds(results[name + suffix])
+            print(f"{name}{suffix}: {wall:.2f} s/epoch wall, {cpu:.2f} CPU "
+                  f"({results[name + suffix]['total_seconds']:.0f} s in all)", flush=True)
+
+    def side_by_side(first: list[str], second: list[str], results: dict[str, dict[str, Any]],
+                     suffix: str = "") -> None:
+        """Two lanes at the same time: both see the same machine (load, caches, clocks)."""
+        import threading
+
+        other = threading.Thread(target=lane, args=(second, results, suffix))
+        other.start()
+        lane(first, results)
+        other.join()
+
+    for repeat in range(args.repeats):
+        print(f"-- run {repeat + 1}/{args.repeats}", flush=True)
+        results: dict[str, dict[str, Any]] = {}
+        if not args.side_by_side:
+            lane(runs, results)
+        else:
+            done: set[str] = set()
+            for ours, theirs in COMPARED.items():
+                if ours in runs and theirs in runs:
+                    side_by_side([ours], [theirs], results)
+                    done |= {ours, theirs}
+            if "full" in runs and all(name in runs for name in PEER_SUM):
+                # the single-task peers again, one after another, beside the full run
+                side_by_side(["full"], list(PEER_SUM), results, BESIDE_FULL)
+                done.add("full")
+            lane([name for name in runs if name not in done], results)
+        repeats.append(results)
+    text = report(repeats)
     print(text)
     if args.output is not None:
-        args.output.write_text(json.dumps({"results": results, "report": text}, indent=2))
+        args.output.write_text(json.dumps({"repeats": repeats, "report": text}, indent=2))
     return 0
 
 

@@ -5,10 +5,17 @@ iterated pass after pass. Every pass shuffles under its own seed (derived from t
 task and the pass number), and the stream's position is (pass, batch): saving that position in a
 checkpoint and skipping to it on ``--recover`` gives exactly the batches an uninterrupted run would
 have seen.
+
+Each pass starts by freezing every object alive (the loaders' cached instances, the model, the
+optimizers) out of Python's cyclic garbage collector, after one collection so that no garbage is
+frozen: they live for the whole run, and a full collection no longer walks them (about 2 ms a
+step for coreference, whose instances hold one field per candidate span). Nothing computed
+changes.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -31,6 +38,8 @@ class BatchStream:
         self._pending: Any = None
 
     def _start_pass(self) -> None:
+        gc.collect()
+        gc.freeze()
         # The loaders shuffle with Python's ``random`` before yielding their first batch, so the
         # first batch is fetched while that generator is seeded for this pass.
         with python_random_seeded(f"{self._seed}:{self._name}:{self.pass_index}"):

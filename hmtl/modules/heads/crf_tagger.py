@@ -16,6 +16,7 @@ from allennlp.modules.conditional_random_field import allowed_transitions
 
 from hmtl.metrics.accuracy import DistributedCategoricalAccuracy
 from hmtl.metrics.span_f1 import DistributedSpanBasedF1Measure
+from hmtl.modules.crf_decoding import batched_viterbi_tags
 from hmtl.modules.heads.head import Head
 
 _SPAN_ENCODINGS = ("BIO", "IOB1", "BIOUL", "BMES")
@@ -122,21 +123,38 @@ class CrfTaggerHead(Head):
         if self.dropout is not None:
             encoded = self.dropout(encoded)
         logits = self.tag_projection(encoded)
-        best_paths = self.crf.viterbi_tags(logits, mask)
+        best_paths = batched_viterbi_tags(self.crf, logits, mask)
         predicted_tags = [path for path, _score in best_paths]
         output: dict[str, Any] = {"logits": logits, "mask": mask, "tags": predicted_tags}
 
         if tags is not None:
             output["loss"] = -self.crf(logits, tags, mask)
-            # One-hot "probabilities" of the decoded path, so the metrics score what is output.
-            decoded = torch.zeros_like(logits)
-            for row, path in enumerate(predicted_tags):
-                positions = torch.arange(len(path), device=logits.device)
-                decoded[row, positions, torch.tensor(path, device=logits.device)] = 1.0
-            self._accuracy(decoded, tags, mask)
-            if self._span_f1 is not None:
-                self._span_f1(decoded, tags, mask)
+            self._update_metrics(logits, predicted_tags, tags, mask)
         return output
+
+    def _update_metrics(
+        self,
+        logits: torch.Tensor,
+        predicted_tags: list[list[int]],
+        tags: torch.Tensor,
+        mask: torch.BoolTensor,
+    ) -> None:
+        """Score the decoded paths: as one-hot "probabilities", so the metrics score what is
+        output, built with one indexed assignment for the whole batch."""
+        decoded = torch.zeros_like(logits)
+        rows = [row for row, path in enumerate(predicted_tags) for _ in path]
+        positions = [position for path in predicted_tags for position in range(len(path))]
+        labels = [tag for path in predicted_tags for tag in path]
+        if labels:
+            device = logits.device
+            decoded[
+                torch.tensor(rows, device=device),
+                torch.tensor(positions, device=device),
+                torch.tensor(labels, device=device),
+            ] = 1.0
+        self._accuracy(decoded, tags, mask)
+        if self._span_f1 is not None:
+            self._span_f1(decoded, tags, mask)
 
     def get_metrics(self, reset: bool = False) -> dict[str, float]:
         """Token accuracy, and span precision/recall/F1 (overall, and per type when verbose)."""
