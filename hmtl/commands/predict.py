@@ -66,8 +66,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also split training-format documents (CoNLL-2012, like_conll, "
                         "CoNLL-2003) into windows; by default they are predicted whole, as in "
                         "training and evaluation. Raw text and JSON lines always use windows, of "
-                        "the coreference reader's max_sentences or a transformer's max_length "
-                        "(256 tokens when the config sets neither)")
+                        "the coreference reader's max_sentences or a transformer's max_length; "
+                        "a model trained on neither is predicted on whole sentences and "
+                        "documents, as in training, whatever the input")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     add_device_and_package_arguments(parser)
     for action in parser._actions:  # prediction does not follow the training config's device

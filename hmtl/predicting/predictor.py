@@ -1,8 +1,9 @@
 """The predictor: documents in, the prediction JSON out, every head of the model at once.
 
 Each document is predicted whole (``whole_documents``: training-format input, as training and
-evaluation read it) or split into windows (``hmtl.predicting.windows``) whose size comes from
-what the model was trained on (``trained_window``); each window becomes an instance the way
+evaluation read it, and any input of a model that was trained on whole documents) or split into
+windows (``hmtl.predicting.windows``) whose size comes from what the model was trained on
+(``trained_window``); each window becomes an instance the way
 the readers build one (the coreference reader's ``text_to_instance`` when the model has a
 coreference head, so candidate spans are those of training), indexed with the
 trained token indexers. Windows are batched across documents and each batch goes through
@@ -45,7 +46,6 @@ from hmtl.predicting.document import Document, from_sentences
 from hmtl.predicting.loading import TrainedRun, inference_device, load_trained_run, task_blocks
 from hmtl.predicting.tokenization import Tokenizer
 from hmtl.predicting.windows import (
-    DEFAULT_MAX_TOKENS,
     Window,
     split_windows,
     whole_document,
@@ -68,8 +68,8 @@ def trained_window(config: dict[str, Any],
                    token_indexers: dict[str, Any]) -> tuple[int | None, int | None]:
     """The window (most tokens, most sentences) the model was trained on: the coreference
     readers' smallest ``max_sentences``, and a transformer token indexer's ``max_length``;
-    ``DEFAULT_MAX_TOKENS`` tokens when the config sets neither (a raw text can be of any
-    length; training documents were as long as the corpus made them)."""
+    ``(None, None)`` when the config sets neither: the model was trained on whole sentences and
+    documents, and is predicted on them (see ``Predictor.windowed``)."""
     sentences = [block.get("data_params", {}).get("dataset_reader", {}).get("max_sentences")
                  for block in task_blocks(config).values()]
     sentences = [value for value in sentences if isinstance(value, int) and value > 0]
@@ -78,8 +78,6 @@ def trained_window(config: dict[str, Any],
     lengths = [value for value in lengths if isinstance(value, int) and value > 0]
     max_sentences = min(sentences) if sentences else None
     max_tokens = min(lengths) if lengths else None
-    if max_sentences is None and max_tokens is None:
-        max_tokens = DEFAULT_MAX_TOKENS
     return max_tokens, max_sentences
 
 
@@ -252,6 +250,13 @@ class Predictor:
             return from_sentences(doc_id, self.tokenizer.split_sentences(list(words)))
         return from_sentences(doc_id, [list(sentence) for sentence in words])
 
+    @property
+    def windowed(self) -> bool:
+        """Whether documents are cut into windows at all: not when neither a window size is
+        given nor the model was trained on windows; then, as in training, the tagging and
+        relation heads see each sentence and the coreference head the whole document."""
+        return self.max_window_tokens is not None or self.max_window_sentences is not None
+
     def predict_documents(
         self, documents: Iterable[Document], progress: Callable[[Document], None] | None = None,
         whole_documents: bool = False,
@@ -272,6 +277,7 @@ class Predictor:
         """Predict a chunk of documents. In windows, every head runs on every window. Whole,
         each task sees the units its reader made in training: the tagging and relation heads
         each sentence, the coreference head the whole document."""
+        whole = whole or not self.windowed
         sentence_tasks = [t for t, kind in self.tasks.items() if kind != outputs.CLUSTERS]
         document_tasks = [t for t, kind in self.tasks.items() if kind == outputs.CLUSTERS]
         pending = []

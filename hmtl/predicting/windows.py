@@ -18,8 +18,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-DEFAULT_MAX_TOKENS = 256
-
 
 @dataclass(frozen=True)
 class Window:
@@ -39,7 +37,7 @@ def whole_document(sentences: Sequence[tuple[int, int]]) -> list[Window]:
 
 
 def split_windows(
-    sentences: Sequence[tuple[int, int]], max_tokens: int | None = DEFAULT_MAX_TOKENS,
+    sentences: Sequence[tuple[int, int]], max_tokens: int | None = None,
     max_sentences: int | None = None,
 ) -> tuple[list[Window], list[tuple[int, int]]]:
     """The windows of a document with these sentences (token ranges, in order, contiguous or

@@ -1,6 +1,6 @@
 """A head of a kind of its own, registered by a plugin module, trains and appears in
-``hmtl predict`` JSON with nothing else changed: one object per window, holding the head's
-decoded per-instance fields."""
+``hmtl predict`` JSON with nothing else changed: one object per window (here per sentence, as
+the model was trained), holding the head's decoded per-instance fields."""
 
 import copy
 import json
@@ -46,19 +46,22 @@ def test_a_plugin_heads_output_appears_in_predict_json(tmp_path):
     assert result["tasks"] == {"ner": "spans", "tagger": "token_labels"}
     words = [token["text"] for token in result["tokens"]]
     assert words == TEXT.split()
-    [window] = result["tagger"]  # 12 tokens: one window
-    assert (window["start"], window["end"]) == (0, 12)
-    assert set(window["output"]) == {"labels"}
-    labels = window["output"]["labels"]
-    assert len(labels) == 12
+    # the model was trained on sentences (no window in its config): one object per sentence
+    windows = result["tagger"]
+    assert [(window["start"], window["end"]) for window in windows] == [(0, 8), (8, 12)]
+    assert all(set(window["output"]) == {"labels"} for window in windows)
+    assert [len(window["output"]["labels"]) for window in windows] == [8, 4]
 
-    # the same labels as the task's own forward pass on the text, decoded by the head
+    # the same labels as the task's own forward pass on each sentence, decoded by the head
     trained = load_trained_run(run, None, -1)
-    instance = Instance({"text": TextField([Token(word) for word in words],
-                                           trained.token_indexers)})
-    batch = Batch([instance])
-    batch.index_instances(trained.vocab)
     model = trained.model.eval()
-    with torch.no_grad():
-        output = model(task_name="tagger", **batch.as_tensor_dict())
-    assert model.heads["tagger"].make_output_human_readable(output)["labels"] == [labels]
+    for window in windows:
+        sentence = words[window["start"]:window["end"]]
+        instance = Instance({"text": TextField([Token(word) for word in sentence],
+                                               trained.token_indexers)})
+        batch = Batch([instance])
+        batch.index_instances(trained.vocab)
+        with torch.no_grad():
+            output = model(task_name="tagger", **batch.as_tensor_dict())
+        decoded = model.heads["tagger"].make_output_human_readable(output)["labels"]
+        assert decoded == [window["output"]["labels"]]

@@ -35,11 +35,14 @@ def test_every_head_and_the_contract_on_raw_text(predictor):
 
 
 def test_each_shared_layer_runs_once_per_batch(predictor):
+    # In windows every head sees the same window. (Unwindowed, as in training, the tagging heads
+    # see sentences and coreference the document, so the shared layers run once for each.)
+    windowed = Predictor(predictor.run, max_window_tokens=256)
     calls = {task: 0 for task in KINDS}
     hooks = [predictor.model.encoders.encoders[task].register_forward_hook(
         lambda *_args, task=task: calls.__setitem__(task, calls[task] + 1)) for task in KINDS]
     try:
-        predictor.predict_texts(["One text here.", "Another one.", "A third."])
+        windowed.predict_texts(["One text here.", "Another one.", "A third."])
     finally:
         for hook in hooks:
             hook.remove()
@@ -49,7 +52,8 @@ def test_each_shared_layer_runs_once_per_batch(predictor):
 
 def test_a_document_of_thousands_of_tokens_is_split_into_windows(tmp_path_factory):
     # Without the relation head: a one-epoch relation head relates almost every token pair.
-    predictor = load_predictor(tiny_run(tmp_path_factory, ("ner", "coref")))
+    predictor = Predictor(load_predictor(tiny_run(tmp_path_factory, ("ner", "coref"))).run,
+                          max_window_tokens=256)
     text = " ".join(f"Maria met Omar in Paris on day {i} ." for i in range(400))  # 9 x 400
     result = predictor.predict_texts([text])[0]
     check_contract(result)
@@ -76,7 +80,9 @@ def test_a_huge_token_is_cut_for_the_model_only(predictor, monkeypatch):
     (result,) = predictor.predict_texts(["Before " + "z" * 200_000 + " after."])
     check_contract(result)
     assert [len(t["text"]) for t in result["tokens"]] == [6, 200_000, 5, 1]
-    assert widths == [50]  # the model saw 50 characters of the long token
+    # the model saw 50 characters of the long token (in the sentence the taggers see, and in
+    # the document coreference sees)
+    assert widths == [50, 50]
 
 
 def test_tokens_are_kept_as_given(predictor):
@@ -187,14 +193,37 @@ def test_whole_documents_run_taggers_per_sentence_and_coreference_per_document(
     assert [entry[1] for entry in coreference] == [[403]] and coreference[0][2]
 
 
+def test_raw_text_of_a_model_trained_whole_is_predicted_as_in_training(predictor, monkeypatch):
+    """The tiny run's config sets no window, so raw text is predicted like the training data:
+    tagging and relation heads per sentence, coreference on the whole document."""
+    seen = []
+    predict_all = predictor.model.predict_all
+
+    def recording(tasks=None, **batch):
+        lengths = (batch["text"]["tokens"]["tokens"] > 0).sum(1).tolist()
+        seen.append((tuple(tasks or ()), sorted(lengths)))
+        return predict_all(tasks=tasks, **batch)
+
+    monkeypatch.setattr(predictor.model, "predict_all", recording)
+    text = " ".join("Ann met Bob ." for _ in range(100))  # 100 sentences, 400 tokens
+    [result] = predictor.predict_texts([text])
+    check_contract(result)
+    assert result["warnings"] == []
+    assert sorted(n for tasks, lengths in seen if "coref" not in tasks for n in lengths) == [
+        4] * 100
+    assert [lengths for tasks, lengths in seen if tasks == ("coref",)] == [[400]]
+
+
 def test_the_default_window_is_the_one_the_model_was_trained_on(predictor):
     config = dict(predictor.run.config)
-    assert trained_window(config, predictor.run.token_indexers) == (256, None)
+    assert trained_window(config, predictor.run.token_indexers) == (None, None)
     block = dict(config["task_coref"])
     block["data_params"] = {**block["data_params"], "dataset_reader": {
         **block["data_params"]["dataset_reader"], "max_sentences": 5}}
     config["task_coref"] = block
     assert trained_window(config, predictor.run.token_indexers) == (None, 5)
-    assert Predictor(predictor.run).max_window_tokens == 256
+    default = Predictor(predictor.run)
+    assert (default.max_window_tokens, default.max_window_sentences, default.windowed) == (
+        None, None, False)
     custom = Predictor(predictor.run, max_window_sentences=3)
     assert (custom.max_window_tokens, custom.max_window_sentences) == (None, 3)
