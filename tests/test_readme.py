@@ -105,6 +105,16 @@ def leaves(tree: dict, prefix: str = "") -> dict[str, object]:
     return found
 
 
+def dig(config: dict, dotted: str) -> object:
+    """The value at ``dotted`` in ``config``, None where there is none."""
+    node: object = config
+    for part in dotted.split("."):
+        if not isinstance(node, dict):
+            return None
+        node = node.get(part)
+    return node
+
+
 def lookup(config: dict, dotted: str) -> object:
     node: object = config
     for part in dotted.split("."):
@@ -123,9 +133,12 @@ def test_every_overrides_example_merges_into_its_real_config(command, config, ov
     changed = leaves(json.loads(overrides))
     for dotted, value in changed.items():
         assert lookup(merged, dotted) == value
-    # everything the override does not name is kept (a merge, not a replacement)
+    # a block given with another "type" replaces the old one (its keys were the old type's)
+    replaced = [key[: -len(".type")] for key, value in changed.items()
+                if key.endswith(".type") and value != dig(original, key)]
+    # everything else the override does not name is kept (a merge, not a replacement)
     for dotted, value in leaves(original).items():
-        if not any(dotted == key or dotted.startswith(key + ".") for key in changed):
+        if not any(dotted == key or dotted.startswith(key + ".") for key in [*changed, *replaced]):
             assert lookup(merged, dotted) == value, dotted
 
 

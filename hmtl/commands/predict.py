@@ -68,7 +68,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "training and evaluation. Raw text and JSON lines always use windows, of "
                         "the coreference reader's max_sentences or a transformer's max_length; "
                         "a model trained on neither is predicted on whole sentences and "
-                        "documents, as in training, whatever the input")
+                        "documents, as in training, whatever the input (then --windows needs "
+                        "a size: --max-window-tokens or --max-window-sentences)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     add_device_and_package_arguments(parser)
     for action in parser._actions:  # prediction does not follow the training config's device
@@ -112,6 +113,11 @@ def run(args: argparse.Namespace) -> int:
                                    args.max_window_sentences)
     finally:
         params_logger.setLevel(level)
+    if args.windows and not predictor.windowed:
+        raise ConfigurationError(
+            "--windows: the model was trained on whole sentences and documents (its config "
+            "sets no coreference max_sentences and no transformer max_length), so it has no "
+            "window size; give one with --max-window-tokens or --max-window-sentences")
     docstart = input_format == "conll2003" and has_docstart(args.input)
     with ExitStack() as stack:
         out: TextIO = sys.stdout if args.output == STDIN else stack.enter_context(

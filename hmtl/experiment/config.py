@@ -75,8 +75,10 @@ def apply_overrides(
     """``config`` with ``overrides`` merged in, as ``-o`` did in AllenNLP 0.7 (the version of the
     original HMTL): an object merges into the object under the same key, key by key and at any
     depth, so ``{"multi_task_trainer": {"num_epochs": 1}}`` changes one key and keeps the rest;
-    any other value (a number, a string, a list, null) replaces what was there, lists whole. A
-    dotted key ``"a.b.c"`` is the same as ``{"a": {"b": {"c": ...}}}``, at any depth."""
+    any other value (a number, a string, a list, null) replaces what was there, lists whole. An
+    object whose ``"type"`` differs from the block it lands on replaces that block (the old
+    block's keys are the old component's arguments). A dotted key ``"a.b.c"`` is the same as
+    ``{"a": {"b": {"c": ...}}}``, at any depth."""
     if not overrides:
         return config
     if isinstance(overrides, str):
@@ -118,11 +120,19 @@ def _merge_into(node: dict[str, Any], overrides: dict[str, Any], where: str) -> 
             target = child
         last, path = parts[-1], where + ".".join(parts)
         if isinstance(value, dict):
-            if not isinstance(target.get(last), dict):
+            current = target.get(last)
+            if not isinstance(current, dict) or _other_component(current, value):
                 target[last] = {}
             _merge_into(target[last], value, path + ".")
         else:
             target[last] = copy.deepcopy(value)
+
+
+def _other_component(current: dict[str, Any], override: dict[str, Any]) -> bool:
+    """Whether ``override`` names a component of another ``type`` than ``current``: its keys
+    then belong to the new component, and the old block's keys (constructor arguments of the old
+    type) would be wrong for it, so the block is replaced instead of merged."""
+    return "type" in override and override["type"] != current.get("type")
 
 
 def _kind(value: Any) -> str:

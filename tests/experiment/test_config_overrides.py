@@ -36,6 +36,17 @@ def test_dotted_keys_at_the_top_and_inside_objects():
     assert merged["multi_task_trainer"]["distributed"] == {"backend": "gloo"}
 
 
+def test_an_object_of_another_type_replaces_the_block_and_one_of_the_same_type_merges():
+    # the old block's keys are arguments of the old component: "lr" of adam, not of sgd's
+    merged = apply_overrides(BASE, {"multi_task_trainer.optimizer": {"type": "sgd",
+                                                                     "momentum": 0.9}})
+    assert merged["multi_task_trainer"]["optimizer"] == {"type": "sgd", "momentum": 0.9}
+    merged = apply_overrides(BASE, {"multi_task_trainer.optimizer": {"type": "adam",
+                                                                     "eps": 1e-6}})
+    assert merged["multi_task_trainer"]["optimizer"] == {"type": "adam", "lr": 0.001,
+                                                         "eps": 1e-6}
+
+
 def test_lists_and_scalars_replace_whole_and_the_input_is_untouched():
     before = json.dumps(BASE)
     merged = apply_overrides(BASE, {"model": {"dims": [7]}, "model.inner.b": None})

@@ -132,7 +132,7 @@ def test_predicting_the_file_gives_evaluates_numbers(setup, evaluated, tmp_path)
     # in windows, clusters cannot cross them, and the score is not evaluate's
     windowed = tmp_path / "windowed.gold_conll"
     assert main(["predict", str(run), str(key), "--output-format", "input", "-t", "coref",
-                 "-o", str(windowed), "--windows", "--quiet"]) == 0
+                 "-o", str(windowed), "--max-window-tokens", "256", "--quiet"]) == 0
     assert coref_scores(key, windowed)["coref_f1"] != pytest.approx(reported["coref_f1"])
 
 
@@ -141,11 +141,14 @@ def test_training_format_documents_are_predicted_whole_unless_windows_are_asked_
     run, key, _directory = setup
     whole, windowed = tmp_path / "whole.jsonl", tmp_path / "windowed.jsonl"
     assert main(["predict", str(run), str(key), "-o", str(whole), "--quiet"]) == 0
-    assert main(["predict", str(run), str(key), "-o", str(windowed), "--windows",
-                 "--quiet"]) == 0
+    assert main(["predict", str(run), str(key), "-o", str(windowed), "--max-window-tokens",
+                 "256", "--quiet"]) == 0
     results = [json.loads(line) for line in whole.read_text().splitlines()]
     assert [len(r["tokens"]) for r in results] == [330, 20, 27]
     assert all(r["warnings"] == [] for r in results)
     long_one = json.loads(windowed.read_text().splitlines()[0])
-    # the model's window: 256 tokens (no max_sentences, no transformer in its config)
     assert "window size (256 tokens)" in long_one["warnings"][0]
+    # the model has no window of its own (no max_sentences, no transformer in its config), so
+    # --windows alone has no size to use
+    assert main(["predict", str(run), str(key), "-o", str(windowed), "--windows",
+                 "--quiet"]) == 1
