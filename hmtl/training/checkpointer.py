@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from allennlp.common import Registrable
 from allennlp.common.checks import ConfigurationError
 
 from hmtl.experiment.weights import load_torch_file
@@ -51,8 +52,15 @@ def require_checkpoint(directory: str | Path) -> None:
         )
 
 
-class Checkpointer:
-    """Writes and reads the checkpoints of the run in ``directory``."""
+class Checkpointer(Registrable):
+    """Writes and reads the checkpoints of the run in ``directory``.
+
+    Registrable (``multi_task_trainer.checkpointer``, default ``"default"``, this class): a
+    subclass may, e.g., also copy each checkpoint elsewhere; the trainer passes ``directory``,
+    ``every_seconds`` (``multi_task_trainer.checkpoint_every_seconds``) and ``strategy``.
+    """
+
+    default_implementation = "default"
 
     def __init__(
         self,
@@ -190,3 +198,6 @@ def _decode(saved: Any, template: Any) -> Any:
         return decoded
     values = [_decode(item, None) for item in items]
     return {"list": list, "tuple": tuple, "set": set, "frozenset": frozenset}[kind](values)
+
+
+Checkpointer.register("default")(Checkpointer)

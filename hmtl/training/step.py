@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import torch
-from allennlp.common import Lazy
+from allennlp.common import Lazy, Registrable
 from allennlp.common.checks import ConfigurationError
 from allennlp.training.learning_rate_schedulers import LearningRateScheduler
 from allennlp.training.optimizers import Optimizer
@@ -28,12 +28,20 @@ logger = logging.getLogger(__name__)
 SHARED = "__shared__"  # key of the one optimizer when ``optimizer_per_task`` is false
 
 
-class OptimisationStep:
+class OptimisationStep(Registrable):
     """Optimizers, schedulers, AMP scaler and clipping for ``parameters`` (name, tensor).
 
     ``steps_per_epoch`` gives each optimizer key's expected steps per epoch (for schedulers that
     need it) and ``decreases`` whether each key's plateau metric decreases.
+
+    Registrable (``multi_task_trainer.step``, default ``"default"``, this class): a subclass
+    changes how a batch's loss becomes a parameter update (e.g. gradient surgery between tasks)
+    and takes its own keys from that block; the trainer passes every argument above, built from
+    the original keys of ``multi_task_trainer`` (``optimizer``, ``scheduler``, ``grad_norm``,
+    ``grad_clipping``, ``use_amp``, ``min_lr``).
     """
+
+    default_implementation = "default"
 
     def __init__(
         self,
@@ -184,3 +192,6 @@ class OptimisationStep:
             self.scaler.load_state_dict(saved["scaler"])
         self.optimizer_steps = dict(saved["optimizer_steps"])
         self.min_lr_hit = dict(saved["min_lr_hit"])
+
+
+OptimisationStep.register("default")(OptimisationStep)

@@ -133,6 +133,8 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
         loss_weighting: Optional[Union[str, dict[str, Any]]] = None,  # noqa: UP007, UP045
         checkpoint_every_seconds: Optional[float] = DEFAULT_CHECKPOINT_SECONDS,  # noqa: UP045
         callbacks: Optional[list[TrainerCallback]] = None,  # noqa: UP045
+        step: Optional[Lazy[OptimisationStep]] = None,  # noqa: UP045
+        checkpointer: Optional[Lazy[Checkpointer]] = None,  # noqa: UP045
     ) -> None:
         if not tasks:
             raise ConfigurationError("the trainer needs at least one task")
@@ -186,10 +188,10 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
         parameters += [(f"loss_weighting.{n}", p) for n, p in self.weighting.named_parameters()]
         keys = names if optimizer_per_task else [SHARED]
         total_batches = sum(self._num_batches.values())
-        self.step = OptimisationStep(
-            parameters,
-            optimizer,
-            keys,
+        self.step = (step or Lazy(OptimisationStep)).construct(
+            parameters=parameters,
+            optimizer=optimizer,
+            keys=keys,
             steps_per_epoch={
                 key: total_batches if key == SHARED
                 else max(1, round(probabilities[key] * total_batches))
@@ -206,8 +208,10 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
             use_amp=use_amp,
             min_lr=min_lr,
         )
-        self.checkpointer = Checkpointer(
-            self.serialization_dir, checkpoint_every_seconds, self.strategy
+        self.checkpointer = (checkpointer or Lazy(Checkpointer)).construct(
+            directory=self.serialization_dir,
+            every_seconds=checkpoint_every_seconds,
+            strategy=self.strategy,
         )
         self.callbacks: list[TrainerCallback] = [TensorboardCallback(), ProgressCallback(no_tqdm)]
         if log_parameter_statistics or log_gradient_statistics:

@@ -15,8 +15,9 @@ from hmtl.experiment.task import build_tasks
 from hmtl.experiment.vocabulary import build_vocabulary
 from hmtl.experiment.weights import load_torch_file
 from hmtl.training.callbacks import TrainerCallback
-from hmtl.training.checkpointer import TIMED, VALIDATION
+from hmtl.training.checkpointer import TIMED, VALIDATION, Checkpointer
 from hmtl.training.seeding import set_seeds
+from hmtl.training.step import OptimisationStep
 from hmtl.training.trainer import MultiTaskTrainer, SamplerMultiTaskTrainer
 
 # The toy tasks: pos has 12 training sentences in batches of 4 (3 batches), ent 6 in batches
@@ -408,3 +409,55 @@ def test_a_user_callback_sees_every_event(toy_config, tmp_path):
     assert [e for e in events if e[0] in ("epoch", "validation")] == [
         ("epoch", 0, 5), ("validation", 0, 5), ("epoch", 1, 5), ("validation", 1, 10),
     ]
+
+
+@OptimisationStep.register("test_scaled_gradients")
+class ScaledGradients(OptimisationStep):
+    """A plugin step: the default step on gradients scaled by ``factor`` before the optimizer
+    sees them, ``factor`` being a key of its own."""
+
+    def __init__(self, factor: float = 1.0, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.factor = factor
+        for parameter in self.parameters:
+            parameter.register_hook(lambda grad: grad * self.factor)
+
+
+@Checkpointer.register("test_counting")
+class CountingCheckpointer(Checkpointer):
+    """A plugin checkpointer that counts what it writes."""
+
+    writes: list[list[str]] = []
+
+    def save(self, model_state, training_state, best_files) -> None:
+        CountingCheckpointer.writes.append(sorted(best_files))
+        super().save(model_state, training_state, best_files)
+
+
+def test_the_step_and_the_checkpointer_are_chosen_by_config_keys(toy_config, tmp_path):
+    sgd = {"optimizer": {"type": "sgd", "lr": 0.1}, "num_epochs": 1, "scheduler": None}
+    plain = make_trainer(toy_config, tmp_path / "plain", **sgd)
+    initial = {name: p.detach().clone() for name, p in plain.model.named_parameters()}
+    plain.train()
+
+    CountingCheckpointer.writes = []
+    same = make_trainer(toy_config, tmp_path / "same", **sgd,
+                        step={"type": "test_scaled_gradients", "factor": 1.0},
+                        checkpointer={"type": "test_counting"})
+    assert type(same.step) is ScaledGradients and type(same.checkpointer) is CountingCheckpointer
+    assert same.step.grad_norm == plain.step.grad_norm  # the original keys still reach it
+    same.train()
+    assert CountingCheckpointer.writes == [["best.th", "best_ent.th", "best_pos.th"]]
+    for name, parameter in same.model.named_parameters():  # factor 1: the default step exactly
+        assert torch.equal(parameter, dict(plain.model.named_parameters())[name]), name
+
+    frozen = make_trainer(toy_config, tmp_path / "frozen", **sgd,
+                          step={"type": "test_scaled_gradients", "factor": 0.0})
+    frozen.train()
+    for name, parameter in frozen.model.named_parameters():  # factor 0: plain SGD never moves
+        assert torch.equal(parameter, initial[name]), name
+
+
+def test_an_unknown_step_type_is_a_configuration_error(toy_config, tmp_path):
+    with pytest.raises(ConfigurationError, match="not_a_step"):
+        make_trainer(toy_config, tmp_path, step={"type": "not_a_step"})
