@@ -15,7 +15,7 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
-from allennlp.common import Params
+from allennlp.common import Params, Registrable
 from allennlp.common.checks import ConfigurationError
 
 TASK_PREFIX = "task_"
@@ -333,3 +333,18 @@ def translate_loader_entry(entry: dict[str, Any], where: str, training: bool) ->
         else:
             loader["shuffle"] = False
     return loader
+
+
+def registered_block(base: type[Registrable], block: dict[str, Any], key: str) -> dict[str, Any]:
+    """``block`` with its ``type`` (``base``'s default when absent) checked against what is
+    registered under ``base``; ``key`` names the setting in the one-line error that lists the
+    registered names."""
+    block = dict(block)
+    name = block.get("type", base.default_implementation)
+    available = base.list_available()
+    if name not in available:
+        raise ConfigurationError(
+            f"{key} must be one of {', '.join(available)}; got {name!r}"
+        )
+    block["type"] = name
+    return block

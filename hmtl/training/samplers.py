@@ -24,6 +24,8 @@ import numpy as np
 from allennlp.common import Params, Registrable
 from allennlp.common.checks import ConfigurationError
 
+from hmtl.experiment.config import registered_block
+
 # the distributions with a closed form over the tasks' sizes (``sampling_probabilities``)
 SAMPLING_METHODS = ("proportional", "proportional_instances", "uniform", "temperature")
 
@@ -222,15 +224,8 @@ def sampler_params(sampling_method: str | Mapping[str, Any], temperature: float)
             "multi_task_trainer.sampling_method must be a name or an object with a \"type\"; "
             f"got {sampling_method!r}"
         )
-    name = block.get("type", TaskSampler.default_implementation)
-    available = TaskSampler.list_available()
-    if name not in available:
-        raise ConfigurationError(
-            f"multi_task_trainer.sampling_method must be one of {', '.join(available)}; "
-            f"got {name!r}"
-        )
-    block["type"] = name
-    if name == "temperature" and "temperature" not in block:
+    block = registered_block(TaskSampler, block, "multi_task_trainer.sampling_method")
+    if block["type"] == "temperature" and "temperature" not in block:
         block["temperature"] = temperature
     return block
 

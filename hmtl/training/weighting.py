@@ -19,6 +19,8 @@ import torch
 from allennlp.common import Params, Registrable
 from allennlp.common.checks import ConfigurationError
 
+from hmtl.experiment.config import registered_block
+
 
 class LossWeighting(torch.nn.Module, Registrable):
     """Scales a task's loss. ``task_names`` (config order) is given by the trainer."""
@@ -121,16 +123,7 @@ def weighting_params(block: Any) -> dict[str, Any]:
             'multi_task_trainer.loss_weighting must be an object like {"type": "constant", '
             f'"weights": {{...}}}}; got {block!r}'
         )
-    block = dict(block)
-    name = block.get("type", LossWeighting.default_implementation)
-    available = LossWeighting.list_available()
-    if name not in available:
-        raise ConfigurationError(
-            f"multi_task_trainer.loss_weighting.type must be one of {', '.join(available)}; "
-            f"got {name!r}"
-        )
-    block["type"] = name
-    return block
+    return registered_block(LossWeighting, block, "multi_task_trainer.loss_weighting.type")
 
 
 def build_weighting(block: Any, task_names: list[str]) -> LossWeighting:
