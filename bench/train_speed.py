@@ -32,8 +32,7 @@ both sides of a ratio then see the same load, which sequential runs do not.
 ``--profile`` also splits the time of each training step into phases (data, collate, forward,
 metrics update, metrics read, backward, optimizer, logging, loop other), the same way on both
 sides, by wrapping the functions that do each phase (exclusive time: a metric called inside
-forward counts as metrics). ``--trainer-fixes`` monkeypatches, in our runs only, the changes to
-the training loop proposed for ``hmtl/training/trainer.py`` (see ``apply_trainer_fixes``).
+forward counts as metrics).
 
 allennlp-models is not a dependency of the project. For the comparison install it apart, outside
 the virtualenv, and point ``--peer`` (or ``PYTHONPATH``) at it::
@@ -61,13 +60,21 @@ from typing import Any
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 ROOT = Path(__file__).resolve().parents[1]
-OURS = ("ner", "emd", "relation", "coref", "full")
+TASK_RUNS = ("ner", "emd", "relation", "coref", "full")
+FAST = "fast_"  # prefix of our runs with hmtl's faster modules (see ``our_config``)
+OURS = TASK_RUNS + tuple(FAST + name for name in TASK_RUNS)
 ALLENNLP = ("allennlp_ner", "allennlp_emd", "allennlp_coref")
-COMPARED = {"ner": "allennlp_ner", "emd": "allennlp_emd", "coref": "allennlp_coref"}
+COMPARED = {prefix + task: f"allennlp_{task}"
+            for prefix in ("", FAST) for task in ("ner", "emd", "coref")}
 # the single-task runs whose epochs add up to what a full epoch is compared with (no peer has a
 # relation model: ours stands in)
 PEER_SUM = ("allennlp_ner", "allennlp_emd", "relation", "allennlp_coref")
-BESIDE_FULL = " (beside full)"  # the peers measured beside the full run, with --side-by-side
+
+
+def beside(name: str) -> str:
+    """The suffix of the peers' results measured beside our run ``name`` (--side-by-side)."""
+    return f" (beside {name})"
+
 PHASES = ("data", "collate", "forward", "metrics update", "metrics read", "backward",
           "optimizer", "logging", "gc", "loop other")
 
@@ -133,6 +140,11 @@ def corpus_paths(data: Path) -> dict[str, str]:
 # ------------------------------------------------------------------------------------ ours
 
 def our_config(name: str, paths: dict[str, str], epochs: int, characters: bool) -> dict:
+    """``name`` is a task, or ``full``; with the prefix ``fast_``, the encoders are hmtl's
+    ``padded_lstm`` and the optimizer ``fused_adam`` (the same functions as AllenNLP's ``lstm``
+    and ``adam``, computed by fused kernels), otherwise AllenNLP's, as in the peers."""
+    fast = name.startswith(FAST)
+    name = name.removeprefix(FAST)
     base = base_dim(characters)
     upper = base + 2 * 64
     tasks = {
@@ -165,6 +177,8 @@ def our_config(name: str, paths: dict[str, str], epochs: int, characters: bool) 
             block["head"] = {"type": "coreference", "lexical_dropout": 0.5, **COREF_SIZES,
                              "mention_feedforward": feedforward(span),
                              "antecedent_feedforward": feedforward(3 * span + 20)}
+        if fast:
+            block["encoder"]["type"] = "padded_lstm"
         model_tasks[task] = block
         metric = "coref_f1" if task == "coref" else "f1-measure-overall"
         config[f"task_{task}"] = {
@@ -193,7 +207,7 @@ def our_config(name: str, paths: dict[str, str], epochs: int, characters: bool) 
         "type": "sampler_multi_task_trainer", "sampling_method": "proportional",
         "num_epochs": epochs, "patience": 10, "min_lr": 1e-7, "grad_norm": 5.0,
         "grad_clipping": 10.0, "cuda_device": -1, "summary_interval": 50,
-        "optimizer": OPTIMIZER, "no_tqdm": True,
+        "optimizer": {**OPTIMIZER, "type": "fused_adam"} if fast else OPTIMIZER, "no_tqdm": True,
     }
     return config
 
@@ -313,54 +327,8 @@ def torch_module() -> Any:
     return torch
 
 
-def apply_trainer_fixes() -> None:
-    """The training-loop changes proposed for ``hmtl/training/trainer.py``, as a monkeypatch.
-
-    1. The loop reads ``model.get_metrics`` only at summary steps (every ``summary_interval``)
-       and at the end of an epoch, instead of on every step: the running metrics only feed the
-       progress bar and the summary log line, and with ``no_tqdm`` only the latter is shown.
-    2. ``_train_step`` moves the batch to the device only when the device is not the CPU (the
-       loaders build batches on the CPU): AllenNLP's ``move_to_device`` walks every object of
-       the batch, the metadata's word lists included, to find tensors.
-
-    The monkeypatch implements 1 by making ``get_metrics`` of the loop's non-summary steps
-    return an empty dict, and 2 by replacing the trainer module's ``move_to_device``.
-    """
-    from hmtl.training import trainer as trainer_module
-
-    trainer_class = trainer_module.SamplerMultiTaskTrainer
-    original_epoch = trainer_class._train_epoch
-
-    def lazy_metrics_epoch(self: Any) -> None:
-        model = self._model
-        original_get = model.get_metrics
-        summary = self._summary_interval
-
-        def get_metrics(reset: bool = False, task_name: str | None = None) -> dict[str, float]:
-            # the loop's calls pass task_name only; validation passes reset=True
-            if not reset and task_name is not None and self._state["global_step"] % summary:
-                return {}
-            return original_get(reset=reset, task_name=task_name)
-
-        model.get_metrics = get_metrics
-        try:
-            original_epoch(self)
-        finally:
-            del model.get_metrics
-
-    trainer_class._train_epoch = lazy_metrics_epoch
-    original_move = trainer_module.move_to_device
-
-    def move_to_device(obj: Any, device: Any) -> Any:
-        if torch_module().device(device).type == "cpu":
-            return obj
-        return original_move(obj, device)
-
-    trainer_module.move_to_device = move_to_device
-
-
 def measure_ours(name: str, workdir: Path, epochs: int, characters: bool,
-                 profile: bool, trainer_fixes: bool) -> dict[str, Any]:
+                 profile: bool) -> dict[str, Any]:
     import importlib
 
     import hmtl  # noqa: F401  (registers the project's components)
@@ -376,8 +344,6 @@ def measure_ours(name: str, workdir: Path, epochs: int, characters: bool,
     from hmtl.training.batch_stream import BatchStream
     from hmtl.training.experiment import train
 
-    if trainer_fixes:
-        apply_trainer_fixes()
     seconds: dict[str, float] = defaultdict(float)
     steps: dict[str, int] = defaultdict(int)
     instances: dict[str, int] = defaultdict(int)
@@ -453,8 +419,12 @@ def measure_ours(name: str, workdir: Path, epochs: int, characters: bool,
             timer.wrap(DistributedSpanBasedF1Measure, "__call__", "metrics update")
         for method in ("training_details", "training_proportion", "parameter_statistics"):
             timer.wrap(tensorboard_writer.TensorboardWriter, method, "logging")
-        timer.wrap(trainer_class, "_describe", "logging")
-        timer.wrap(trainer_module, "rescale_gradients", "optimizer")
+        from hmtl.training.callbacks import ProgressCallback, TensorboardCallback
+        from hmtl.training.step import OptimisationStep
+
+        for callback in (ProgressCallback, TensorboardCallback):
+            timer.wrap(callback, "on_batch", "logging")
+        timer.wrap(OptimisationStep, "clip", "optimizer")
 
     BatchStream.__next__ = timed_next  # type: ignore[method-assign]
     trainer_class._train_step = timed_step  # type: ignore[method-assign]
@@ -526,7 +496,7 @@ def batch_size(batch: Any) -> int:
 
 
 def measure_allennlp(name: str, workdir: Path, epochs: int, characters: bool,
-                     profile: bool, trainer_fixes: bool) -> dict[str, Any]:
+                     profile: bool) -> dict[str, Any]:
     import importlib
 
     # one of them only: hmtl (for its mention_ace reader) and allennlp_models.coref both
@@ -653,22 +623,29 @@ def report(repeats: list[dict[str, dict[str, Any]]]) -> str:
         return f"{label}: {wall:.2f}x (wall), {cpu:.2f}x (CPU){extra}"
 
     for ours, theirs in COMPARED.items():
+        if theirs + beside(ours) in names:
+            theirs = theirs + beside(ours)
         if ours in names and theirs in names:
             mine = [epoch_seconds(r[ours]) for r in repeats]
             peer = [epoch_seconds(r[theirs]) for r in repeats]
             memory = median([r[ours]["peak_mb"] / r[theirs]["peak_mb"] for r in repeats])
             lines.append(ratio_line(f"{ours}: speed, allennlp epoch / ours", mine, peer,
                                     f"; peak memory ours / allennlp {memory:.2f}x"))
-    beside = all(name + BESIDE_FULL in names for name in PEER_SUM)
-    peer_sum = [name + BESIDE_FULL for name in PEER_SUM] if beside else list(PEER_SUM)
-    if "full" in names and all(name in names for name in peer_sum):
-        full = [epoch_seconds(r["full"]) for r in repeats]
-        summed = [tuple(sum(epoch_seconds(r[name])[i] for name in peer_sum) for i in (0, 1))
-                  for r in repeats]
-        wall = median([f[0] / s[0] for f, s in zip(full, summed)])
-        cpu = median([f[1] / s[1] for f, s in zip(full, summed)])
-        lines.append(f"full epoch / sum of single-task peer epochs ({' + '.join(peer_sum)}): "
-                     f"{wall:.2f}x (wall), {cpu:.2f}x (CPU)")
+    for full_name in ("full", FAST + "full"):
+        peer_sum = [name + beside(full_name) for name in PEER_SUM]
+        if not all(name in names for name in peer_sum):
+            peer_sum = list(PEER_SUM)
+        if full_name in names and all(name in names for name in peer_sum):
+            full = [epoch_seconds(r[full_name]) for r in repeats]
+            summed = [tuple(sum(epoch_seconds(r[name])[i] for name in peer_sum) for i in (0, 1))
+                      for r in repeats]
+            wall = median([f[0] / s[0] for f, s in zip(full, summed)])
+            cpu = median([f[1] / s[1] for f, s in zip(full, summed)])
+            memory = median([r[full_name]["peak_mb"] / max(r[name]["peak_mb"] for name in peer_sum)
+                             for r in repeats])
+            lines.append(f"{full_name} epoch / sum of single-task peer epochs "
+                         f"({' + '.join(peer_sum)}): {wall:.2f}x (wall), {cpu:.2f}x (CPU); "
+                         f"peak memory / the largest peer's {memory:.2f}x")
     singles = ("ner", "emd", "relation", "coref")
     if "full" in names and all(name in names for name in singles):
         full = [epoch_seconds(r["full"]) for r in repeats]
@@ -677,7 +654,7 @@ def report(repeats: list[dict[str, dict[str, Any]]]) -> str:
         wall = median([f[0] / s[0] for f, s in zip(full, summed)])
         lines.append(f"full epoch / sum of our single-task epochs: {wall:.2f}x (wall)")
     profiled = [name for name in names
-                if repeats[0][name].get("phases") and not name.endswith(BESIDE_FULL)]
+                if repeats[0][name].get("phases") and " (beside " not in name]
     for key, clock in (("cpu_phases", "process CPU time"), ("phases", "wall clock")):
         if not profiled:
             break
@@ -698,11 +675,11 @@ def report(repeats: list[dict[str, dict[str, Any]]]) -> str:
     return "\n".join(lines)
 
 
-def run_one(name: str, workdir: Path, epochs: int, characters: bool, profile: bool,
-            trainer_fixes: bool) -> dict[str, Any]:
+def run_one(name: str, workdir: Path, epochs: int, characters: bool,
+            profile: bool) -> dict[str, Any]:
     torch_module().set_num_threads(1)
     measure = measure_allennlp if name in ALLENNLP else measure_ours
-    result = measure(name, workdir, epochs, characters, profile, trainer_fixes)
+    result = measure(name, workdir, epochs, characters, profile)
     result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return result
 
@@ -731,8 +708,6 @@ def main() -> int:
                         choices=OURS + ALLENNLP)
     parser.add_argument("--profile", action="store_true",
                         help="also split each step's time into phases")
-    parser.add_argument("--trainer-fixes", action="store_true",
-                        help="monkeypatch the proposed training-loop changes into our runs")
     parser.add_argument("--side-by-side", action="store_true",
                         help="run each of our runs at the same time as its allennlp peer (and "
                              "the full run beside its single-task peers, one after another)")
@@ -749,7 +724,7 @@ def main() -> int:
 
     if args.measure is not None:  # a child process: one measurement, JSON on the last line
         result = run_one(args.measure, args.workdir, args.epochs, args.characters,
-                         args.profile, args.trainer_fixes)
+                         args.profile)
         print(json.dumps(result))
         return 0
 
@@ -779,8 +754,6 @@ def main() -> int:
             line.append("--no-characters")
         if args.profile:
             line.append("--profile")
-        if args.trainer_fixes:
-            line.append("--trainer-fixes")
         return line
 
     def lane(names: list[str], results: dict[str, dict[str, Any]], suffix: str = "") -> None:
@@ -814,12 +787,13 @@ def main() -> int:
             done: set[str] = set()
             for ours, theirs in COMPARED.items():
                 if ours in runs and theirs in runs:
-                    side_by_side([ours], [theirs], results)
+                    side_by_side([ours], [theirs], results, beside(ours))
                     done |= {ours, theirs}
-            if "full" in runs and all(name in runs for name in PEER_SUM):
-                # the single-task peers again, one after another, beside the full run
-                side_by_side(["full"], list(PEER_SUM), results, BESIDE_FULL)
-                done.add("full")
+            for full in ("full", FAST + "full"):
+                if full in runs and all(name in runs for name in PEER_SUM):
+                    # the single-task peers again, one after another, beside the full run
+                    side_by_side([full], list(PEER_SUM), results, beside(full))
+                    done.add(full)
             lane([name for name in runs if name not in done], results)
         repeats.append(results)
     text = report(repeats)

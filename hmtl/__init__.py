@@ -39,4 +39,5 @@ def register_components() -> None:
     import hmtl.metrics.span_f1
     import hmtl.models
     import hmtl.modules
+    import hmtl.modules.padded_lstm
     import hmtl.training  # noqa: F401  (each import registers its components)

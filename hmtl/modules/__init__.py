@@ -1,3 +1,3 @@
 """Model building blocks: task heads, shortcut wiring, embedding file checks."""
 
-from hmtl.modules import heads  # noqa: F401  (registers the heads)
+from hmtl.modules import heads, padded_lstm  # noqa: F401  (registers the heads, the encoder)

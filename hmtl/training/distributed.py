@@ -50,7 +50,7 @@ import datetime
 import inspect
 import logging
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -477,6 +477,17 @@ def all_reduce_sum(values: torch.Tensor) -> torch.Tensor:
     return summed
 
 
+def batch_on(device: torch.device, batch: Any) -> Any:
+    """``batch`` with its tensors on ``device``. The loaders build batches on the CPU, so for the
+    CPU it is the batch itself: AllenNLP's ``move_to_device`` would walk every object of it (the
+    metadata's word lists too) to copy nothing."""
+    if device.type == "cpu":
+        return batch
+    from allennlp.nn.util import move_to_device
+
+    return move_to_device(batch, device)
+
+
 def evaluate_shards(
     model: torch.nn.Module,
     task_name: str,
@@ -562,9 +573,7 @@ class SingleProcess:
         device: torch.device,
     ) -> torch.Tensor:
         """The loss to backpropagate for a training batch."""
-        from allennlp.nn.util import move_to_device
-
-        return step(task_name, move_to_device(batch, device), 1.0, 1.0)
+        return step(task_name, batch_on(device, batch), 1.0, 1.0)
 
     def global_loss(self, loss: torch.Tensor) -> torch.Tensor:
         """The whole batch's loss: this process's."""
@@ -572,11 +581,12 @@ class SingleProcess:
 
     def running_metrics(
         self, model: torch.nn.Module, task_name: str, summary_step: bool
-    ) -> dict[str, float]:
-        """The task's training metrics so far (read at every step: it costs nothing to share)."""
+    ) -> Callable[[], dict[str, float]]:
+        """What reads the task's training metrics so far: in one process, whenever a callback
+        asks for them."""
         from hmtl.training.evaluation import as_float_metrics
 
-        return as_float_metrics(model.get_metrics(task_name=task_name))
+        return lambda: as_float_metrics(model.get_metrics(task_name=task_name))
 
     def evaluate(
         self, model: torch.nn.Module, task_name: str, batches: Iterable[Mapping[str, Any]],
@@ -630,11 +640,9 @@ class DataParallel(SingleProcess):
         self, step: torch.nn.Module, task_name: str, batch: Mapping[str, Any],
         device: torch.device,
     ) -> torch.Tensor:
-        from allennlp.nn.util import move_to_device
-
         model = step.module.model if isinstance(step, DistributedDataParallel) else step.model
         shard = training_shard(batch, head_loss_reduction(model, task_name), self.context)
-        shard.batch = move_to_device(shard.batch, device)
+        shard.batch = batch_on(device, shard.batch)
         return shard_loss(step, task_name, shard, self.context)
 
     def global_loss(self, loss: torch.Tensor) -> torch.Tensor:
@@ -643,11 +651,13 @@ class DataParallel(SingleProcess):
 
     def running_metrics(
         self, model: torch.nn.Module, task_name: str, summary_step: bool
-    ) -> dict[str, float]:
-        # metrics are summed across ranks when read: only at summary steps, on every rank
+    ) -> Callable[[], dict[str, float]]:
+        # metrics are summed across ranks when read: only at summary steps, on every rank,
+        # whether or not a callback looks at them
         if not summary_step:
-            return {}
-        return super().running_metrics(model, task_name, summary_step)
+            return dict
+        values = super().running_metrics(model, task_name, summary_step)()
+        return lambda: dict(values)
 
     def evaluate(
         self, model: torch.nn.Module, task_name: str, batches: Iterable[Mapping[str, Any]],

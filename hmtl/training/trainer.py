@@ -17,6 +17,7 @@ are the plain single-process actions.
 import logging
 import random
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Optional, Union
 
@@ -287,11 +288,10 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
             loss = self._train_step(name, next(self._streams[name]))
             state.count_batch(name, loss)
             summary_step = state.global_step % self._summary_interval == 0
-            running = self.strategy.running_metrics(self.model, name, summary_step)
-            running["loss"] = state.period_loss[name].mean
             self._notify(
                 "on_batch",
-                BatchReport(name, state.global_step, state.epoch, loss, running, summary_step),
+                BatchReport(name, state.global_step, state.epoch, loss, summary_step,
+                            self._running_metrics(name, summary_step)),
             )
             state.global_step += 1
             state.step_in_epoch += 1
@@ -314,6 +314,21 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
                 self._checkpoint([], TIMED)
             if at_end or state.should_stop:
                 break
+
+    def _running_metrics(
+        self, task_name: str, summary_step: bool
+    ) -> Callable[[], dict[str, float]]:
+        """What a step's ``BatchReport.metrics`` reads: the task's running metrics and its mean
+        loss since the last validation."""
+        read = self.strategy.running_metrics(self.model, task_name, summary_step)
+        mean_loss = self.state.period_loss[task_name].mean
+
+        def metrics() -> dict[str, float]:
+            running = read()
+            running["loss"] = mean_loss
+            return running
+
+        return metrics
 
     def _train_step(self, task_name: str, batch: Any) -> float:
         """Train one batch of ``task_name``; the global batch's loss."""

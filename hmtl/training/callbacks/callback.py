@@ -11,7 +11,9 @@ their own with ``@TrainerCallback.register("name")`` and ``multi_task_trainer.ca
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from allennlp.common import Registrable
@@ -22,17 +24,24 @@ if TYPE_CHECKING:
 
 @dataclass
 class BatchReport:
-    """One training step: the task, the step's number (from 0), the global batch's loss, the
-    task's mean loss and running metrics since the last validation (``metrics`` holds only
-    ``loss`` at steps where a distributed run does not read its metrics), and whether it is a
-    summary step (every ``summary_interval`` steps)."""
+    """One training step: the task, the step's number (from 0), the global batch's loss,
+    whether it is a summary step (every ``summary_interval`` steps), and ``metrics``: the task's
+    mean loss and running metrics since the last validation.
+
+    ``metrics`` is read from the model when a callback first asks for it, during ``on_batch``
+    (so a step whose callbacks do not look costs nothing); in a distributed run it holds only
+    ``loss`` except at summary steps, where every process reads them together."""
 
     task: str
     global_step: int
     epoch: int
     loss: float
-    metrics: dict[str, float]
     summary_step: bool
+    read_metrics: Callable[[], dict[str, float]] = field(repr=False, compare=False)
+
+    @functools.cached_property
+    def metrics(self) -> dict[str, float]:
+        return self.read_metrics()
 
 
 @dataclass

@@ -51,12 +51,13 @@ class ProgressCallback(TrainerCallback):
         )
 
     def on_batch(self, trainer: SamplerMultiTaskTrainer, report: BatchReport) -> None:
-        text = describe(report.task, report.metrics)
-        if self._bar is not None:
+        shown = self._bar is not None and not self._bar.disable
+        if shown:  # the running metrics are read only when something shows them
+            text = describe(report.task, report.metrics)
             self._bar.set_description(f"step {report.global_step} {text}", refresh=False)
             self._bar.update(1)
         if report.summary_step and self.no_tqdm:
-            logger.info("step %d: %s", report.global_step, text)
+            logger.info("step %d: %s", report.global_step, describe(report.task, report.metrics))
 
     def on_validation(self, trainer: SamplerMultiTaskTrainer, report: ValidationReport) -> None:
         logger.info("Validation %d (epoch %d, step %d)", report.index, report.epoch,
