@@ -1,0 +1,95 @@
+"""``padded_lstm`` computes AllenNLP's ``lstm`` (up to rounding), with the same parameters, on
+both of its paths; its reversal, path choice, dropout and config use."""
+
+import pytest
+import torch
+from allennlp.common import Params
+from allennlp.modules.seq2seq_encoders import LstmSeq2SeqEncoder, Seq2SeqEncoder
+
+from hmtl.modules.padded_lstm import (
+    FUSED_MAX_ROWS,
+    PaddedLstm,
+    reverse_within_lengths,
+)
+
+
+def test_reverse_within_lengths_reverses_each_row_up_to_its_length():
+    order = reverse_within_lengths(torch.tensor([3, 1, 0, 4]), 4)
+    assert order.tolist() == [[2, 1, 0, 3], [0, 1, 2, 3], [0, 1, 2, 3], [3, 2, 1, 0]]
+
+
+def _pair(input_size, hidden, layers, bidirectional, seed=0):
+    torch.manual_seed(seed)
+    reference = LstmSeq2SeqEncoder(input_size, hidden, layers, bidirectional=bidirectional)
+    padded = PaddedLstm(input_size, hidden, layers, bidirectional=bidirectional)
+    padded.load_state_dict(reference.state_dict())  # same names: loads without remapping
+    return reference.eval(), padded.eval()
+
+
+@pytest.mark.parametrize(
+    "lengths",
+    [
+        [7, 3, 5, 1],  # a small batch: the fused kernel
+        [7, 7, 7],  # no padding: the flip
+        [9] + [1] * 11,  # many rows, mostly padding: the packed path
+        [9] * 12,  # many rows, no padding: the fused kernel
+        [6, 0, 2],  # an empty row gives zeros
+    ],
+)
+@pytest.mark.parametrize("bidirectional", [True, False])
+def test_outputs_and_gradients_equal_allennlps_lstm(lengths, bidirectional):
+    reference, padded = _pair(5, 4, 3, bidirectional)
+    lengths = torch.tensor(lengths)
+    mask = torch.arange(int(lengths.max()))[None] < lengths[:, None]
+    inputs = torch.randn(len(lengths), mask.size(1), 5, requires_grad=True)
+
+    expected = reference(inputs, mask)
+    actual = padded(inputs, mask)
+    assert actual.shape == expected.shape == (len(lengths), mask.size(1), 4 * (1 + bidirectional))
+    torch.testing.assert_close(actual, expected, atol=1e-6, rtol=1e-5)
+    assert actual[~mask].abs().sum() == 0
+
+    weights = torch.randn_like(expected)  # any loss that reads every output
+    wanted = torch.autograd.grad((expected * weights).sum(), [inputs, *reference.parameters()])
+    got = torch.autograd.grad((actual * weights).sum(), [inputs, *padded.parameters()])
+    for a, b in zip(got, wanted):
+        torch.testing.assert_close(a, b, atol=1e-5, rtol=1e-4)
+
+
+def test_the_path_depends_on_batch_size_and_padding():
+    def choice(lengths, positions):
+        lengths = torch.tensor(lengths)
+        mask = torch.arange(positions)[None] < lengths[:, None]
+        return PaddedLstm.fused_pays_off(mask, lengths)
+
+    assert choice([1] * FUSED_MAX_ROWS, 10)  # small batches always: 90% padding
+    assert not choice([10] + [1] * FUSED_MAX_ROWS, 10)  # 9 rows, 81% padding
+    assert choice([10] * 8 + [9], 10)  # 9 rows, 1.1% padding
+    assert choice([10] * 6 + [7] * 3, 10)  # 9 rows, 9 / 90 = 10% padding (limit 15%)
+    assert not choice([10] * 6 + [5] * 3, 10)  # 9 rows, 15 / 90 = 16.7% padding
+
+
+def test_dropout_between_layers_only_while_training():
+    _, padded = _pair(5, 4, 2, True)
+    padded._module.dropout = 0.5
+    inputs = torch.randn(2, 6, 5)
+    mask = torch.ones(2, 6, dtype=torch.bool)
+    evaluated = padded.eval()(inputs, mask)
+    assert torch.equal(evaluated, padded(inputs, mask))  # no randomness in eval
+    trained = padded.train()(inputs, mask)
+    assert not torch.allclose(trained, evaluated)
+
+
+def test_built_from_a_config_with_the_lstm_arguments():
+    encoder = Seq2SeqEncoder.from_params(Params({
+        "type": "padded_lstm", "input_size": 7, "hidden_size": 3, "num_layers": 2,
+        "bidirectional": True, "dropout": 0.1,
+    }))
+    assert isinstance(encoder, PaddedLstm)
+    assert (encoder.get_input_dim(), encoder.get_output_dim()) == (7, 6)
+    assert encoder.is_bidirectional()
+    reference = LstmSeq2SeqEncoder(7, 3, 2, bidirectional=True)
+    assert list(encoder.state_dict()) == list(reference.state_dict())
+    with pytest.raises(Exception, match="stateful"):
+        Seq2SeqEncoder.from_params(Params({"type": "padded_lstm", "input_size": 7,
+                                           "hidden_size": 3, "stateful": True}))
