@@ -5,16 +5,24 @@ and each task's patience and best validation.
 lists and dicts, so it loads with ``weights_only=True``); ``RunState.from_dict`` reads it back,
 including the version-1 layout that the trainer wrote before these classes existed (the same
 keys, without ``checkpoint_kind``). Any other version is a one-line error naming it.
+
+The per-task tracker is registrable (``TaskTracker``, key ``multi_task_trainer.tracker``,
+default ``"patience"``): the trainer builds one per task and ``RunState.from_dict`` loads a
+checkpoint's per-task state into trackers of the configured type.
+
+No ``from __future__ import annotations``: ``FromParams`` reads the registered tracker's
+constructor annotations as types.
 """
 
-from __future__ import annotations
-
 import copy
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any, Optional
 
+from allennlp.common import Params, Registrable
 from allennlp.common.checks import ConfigurationError
+
+from hmtl.experiment.config import registered_block
 
 STATE_VERSION = 2
 READABLE_VERSIONS = (1, 2)
@@ -41,14 +49,21 @@ class BestTracker:
         self, value: float, decreases: bool, epoch: int, step: int, validation: Metrics
     ) -> bool:
         """Add a validation's score; True when it is the best so far (the first always is)."""
+        best = self.best_value
+        is_best = best is None or improves(value, best, decreases)
+        self.add(value, is_best, epoch, step, validation)
+        return is_best
+
+    def add(
+        self, value: float, is_best: bool, epoch: int, step: int, validation: Metrics
+    ) -> None:
+        """Append a validation's score, marking it as the best when ``is_best``."""
         self.history.append(float(value))
-        is_best = self.best_index < 0 or improves(value, self.history[self.best_index], decreases)
         if is_best:
             self.best_index = len(self.history) - 1
             self.best_epoch = epoch
             self.best_step = step
             self.best_validation_metrics = copy.deepcopy(validation)
-        return is_best
 
     @property
     def best_value(self) -> float | None:
@@ -70,31 +85,117 @@ class BestTracker:
         }
 
     @classmethod
-    def from_dict(cls, saved: Mapping[str, Any]) -> BestTracker:
+    def from_dict(cls, saved: Mapping[str, Any]) -> "BestTracker":
         return cls(**_fields_of(cls, saved))
 
 
-@dataclass
-class TaskTracker(BestTracker):
+@dataclass(init=False)
+class TaskTracker(BestTracker, Registrable):
     """A task's best validation plus its patience: out of patience after ``patience``
-    validations without improvement, and frozen out of sampling when the trainer says so."""
+    validations without improvement (never when ``patience`` is None), and frozen out of
+    sampling when the trainer says so (``freeze_converged_tasks``).
+
+    Registrable (``multi_task_trainer.tracker``, default ``"patience"``, this class): the
+    trainer builds one per task, passing ``decreases`` (the task's
+    ``validation_metric_decreases``) and ``patience`` (``multi_task_trainer.patience``); a
+    subclass takes its own keys from that block and may change what counts as an improvement
+    (``is_improvement``) or when patience runs out (``check_patience``). Its state is its
+    dataclass fields: a subclass declared ``@dataclass(init=False)`` has its own fields saved in
+    the checkpoint and restored by ``load_state_dict`` (a field absent from an older checkpoint
+    keeps its initial value).
+    """
+
+    default_implementation = "patience"
 
     out_of_patience: bool = False
     frozen: bool = False
 
-    def check_patience(self, patience: int | None) -> bool:
+    def __init__(self, decreases: bool = False, patience: Optional[int] = None) -> None:  # noqa: UP045
+        BestTracker.__init__(self)
+        self.decreases = decreases
+        self.patience = patience
+        self.out_of_patience = False
+        self.frozen = False
+
+    def is_improvement(self, value: float, best: float) -> bool:
+        """Whether ``value`` beats the best so far: strictly better in the task's direction."""
+        return improves(value, best, self.decreases)
+
+    def update(self, value: float, epoch: int, step: int, validation: Metrics) -> bool:
+        """Add a validation's score; True when it is the task's new best (the first always
+        is)."""
+        best = self.best_value
+        is_best = best is None or self.is_improvement(value, best)
+        self.add(value, is_best, epoch, step, validation)
+        return is_best
+
+    def check_patience(self) -> bool:
         """Mark the task out of patience when it has waited ``patience`` validations; True the
         first time."""
-        if patience is None or self.out_of_patience:
+        if self.patience is None or self.out_of_patience:
             return False
-        if self.validations_without_improvement >= patience:
+        if self.validations_without_improvement >= self.patience:
             self.out_of_patience = True
             return True
         return False
 
     def to_dict(self) -> dict[str, Any]:
-        return {**super().to_dict(), "out_of_patience": self.out_of_patience,
-                "frozen": self.frozen}
+        """Every dataclass field (a subclass's own included), as ``training_state.th`` holds
+        them."""
+        return {f.name: copy.deepcopy(getattr(self, f.name)) for f in fields(self)}
+
+    def load_state_dict(self, saved: Mapping[str, Any]) -> None:
+        """Continue from ``to_dict``'s output (fields it lacks keep their current value)."""
+        for name, value in _fields_of(type(self), saved).items():
+            setattr(self, name, value)
+
+
+TaskTracker.register("patience")(TaskTracker)
+
+TrackerFactory = Callable[[str], TaskTracker]
+
+
+def default_trackers(task_name: str) -> TaskTracker:
+    """A default tracker (increasing metric, no patience): what ``RunState`` uses when not
+    given a factory."""
+    return TaskTracker()
+
+
+def tracker_params(block: Any) -> dict[str, Any]:
+    """The ``tracker`` setting (absent, a name or an object) as an object with a registered
+    ``type``."""
+    if isinstance(block, Params):
+        block = block.as_dict(quiet=True)
+    if block is None:
+        block = {}
+    elif isinstance(block, str):
+        block = {"type": block}
+    elif not isinstance(block, Mapping):
+        raise ConfigurationError(
+            'multi_task_trainer.tracker must be an object like {"type": "patience"}; got '
+            f"{block!r}"
+        )
+    return registered_block(TaskTracker, dict(block), "multi_task_trainer.tracker.type")
+
+
+def tracker_factory(
+    block: Any, decreases: Mapping[str, bool], patience: int | None
+) -> TrackerFactory:
+    """A maker of each task's tracker from the ``tracker`` setting (its type checked now), given
+    the tasks' metric directions and the trainer's patience."""
+    params = tracker_params(block)
+
+    def make(task_name: str) -> TaskTracker:
+        try:
+            return TaskTracker.from_params(
+                Params(copy.deepcopy(params)), decreases=decreases[task_name], patience=patience
+            )
+        except ConfigurationError as error:
+            raise ConfigurationError(f"multi_task_trainer.tracker: {error.message}") from error
+        except (TypeError, ValueError) as error:
+            raise ConfigurationError(f"multi_task_trainer.tracker: {error}") from error
+
+    return make
 
 
 @dataclass
@@ -135,15 +236,17 @@ class RunState:
     elapsed_seconds: float = 0.0
 
     @classmethod
-    def start(cls, task_names: list[str], seed: int) -> RunState:
-        """The state before the first step."""
+    def start(
+        cls, task_names: list[str], seed: int, make_tracker: TrackerFactory = default_trackers
+    ) -> "RunState":
+        """The state before the first step, each task's tracker made by ``make_tracker``."""
         return cls(
             task_names=list(task_names),
             seed=seed,
             epoch_batches=dict.fromkeys(task_names, 0),
             task_batches=dict.fromkeys(task_names, 0),
             period_loss={name: PeriodLoss() for name in task_names},
-            tasks={name: TaskTracker() for name in task_names},
+            tasks={name: make_tracker(name) for name in task_names},
         )
 
     def frozen(self) -> set[str]:
@@ -219,10 +322,17 @@ class RunState:
         }
 
     @classmethod
-    def from_dict(cls, saved: Mapping[str, Any], source: str) -> RunState:
-        """The state saved by ``to_dict`` (or by the version-1 trainer) in the file ``source``."""
+    def from_dict(
+        cls, saved: Mapping[str, Any], source: str, make_tracker: TrackerFactory = default_trackers
+    ) -> "RunState":
+        """The state saved by ``to_dict`` (or by the version-1 trainer) in the file ``source``;
+        each task's saved state is loaded into a fresh tracker of ``make_tracker``."""
         check_version(saved, source)
         try:
+            tasks = {}
+            for name, tracker_state in saved["tasks"].items():
+                tasks[name] = make_tracker(name)
+                tasks[name].load_state_dict(tracker_state)
             return cls(
                 task_names=list(saved["task_names"]),
                 seed=int(saved["seed"]),
@@ -234,7 +344,7 @@ class RunState:
                 task_batches=dict(saved["task_batches"]),
                 period_loss={n: PeriodLoss(float(t), int(b))
                              for n, (t, b) in saved["period_loss"].items()},
-                tasks={n: TaskTracker.from_dict(t) for n, t in saved["tasks"].items()},
+                tasks=tasks,
                 combined=BestTracker.from_dict(saved["combined"]),
                 records=copy.deepcopy(list(saved["records"])),
                 should_stop=bool(saved["should_stop"]),

@@ -63,6 +63,7 @@ from hmtl.training.tracking import (
     check_version,
     format_duration,
     improves,
+    tracker_factory,
 )
 from hmtl.training.weighting import build_weighting
 
@@ -99,8 +100,10 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
     original), or a single one when ``optimizer_per_task`` is false (its plateau metric is then
     the average validation score). ``sampling_method`` names a ``TaskSampler``, ``loss_weighting``
     a ``LossWeighting`` (default: every loss counts once), ``callbacks`` extra
-    ``TrainerCallback``s. ``patience`` counts validations without improvement;
-    ``freeze_converged_tasks`` stops sampling a task once it is out of patience. ``seed`` seeds
+    ``TrainerCallback``s. ``patience`` counts validations without improvement, followed per task
+    by a ``TaskTracker`` (``tracker``, default ``{"type": "patience"}``, given the task's
+    ``validation_metric_decreases`` and ``patience``); ``freeze_converged_tasks`` stops sampling
+    a task once it is out of patience. ``seed`` seeds
     the task sampler and the data order (the caller seeds the model's initialisation with it).
     ``checkpoint_every_seconds`` (null: only at validations) writes a checkpoint between
     validations. In a distributed run each rank uses GPU ``LOCAL_RANK`` when ``cuda_device``
@@ -136,6 +139,7 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
         callbacks: Optional[list[TrainerCallback]] = None,  # noqa: UP045
         step: Optional[Lazy[OptimisationStep]] = None,  # noqa: UP045
         checkpointer: Optional[Lazy[Checkpointer]] = None,  # noqa: UP045
+        tracker: Optional[Union[str, dict[str, Any]]] = None,  # noqa: UP007, UP045
     ) -> None:
         if not tasks:
             raise ConfigurationError("the trainer needs at least one task")
@@ -162,10 +166,13 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
         self._tasks = {task.name: task for task in tasks}
         self.serialization_dir = Path(serialization_dir)
         self.num_epochs = num_epochs
-        self._patience = patience
         self._summary_interval = summary_interval
         self._validation_interval = validation_interval
         self._freeze_converged = freeze_converged_tasks
+        self._make_tracker = tracker_factory(
+            tracker, {name: task.validation_metric_decreases for name, task in self._tasks.items()},
+            patience,
+        )
         seed = seed if seed is not None else random.randrange(2**31)
         seed = self.strategy.shared_seed(seed)
 
@@ -224,7 +231,7 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
         self._loss_module: torch.nn.Module | None = None  # what training steps call
         self._run_started: float | None = None  # monotonic time train() started
         self._elapsed_before = 0.0  # training seconds of earlier runs (before --recover)
-        self.state = RunState.start(names, seed)
+        self.state = RunState.start(names, seed, self._make_tracker)
 
     def _make_streams(self, seed: int) -> dict[str, BatchStream]:
         return {
@@ -382,9 +389,9 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
             scores[name] = value
             signed_scores.append(-value if decreases else value)
             tracker = state.tasks[name]
-            if tracker.record(value, decreases, epoch, state.global_step, validation):
+            if tracker.update(value, epoch, state.global_step, validation):
                 best_files.append(best_weights_name(name))
-            if tracker.check_patience(self._patience):
+            if tracker.check_patience():
                 logger.info("Task %s is out of patience (%d validations without improvement)",
                             name, tracker.validations_without_improvement)
             if self._freeze_converged and tracker.out_of_patience and not tracker.frozen:
@@ -467,7 +474,7 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
                     f"{source}: the loss weighting's state does not fit the config's "
                     f"multi_task_trainer.loss_weighting ({error})"
                 ) from error
-        state = RunState.from_dict(saved, source)
+        state = RunState.from_dict(saved, source, self._make_tracker)
         self.sampler.load_state_dict(saved["sampler"])
         self._streams = self._make_streams(state.seed)
         for name, stream in self._streams.items():

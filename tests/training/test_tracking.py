@@ -3,7 +3,13 @@
 import pytest
 from allennlp.common.checks import ConfigurationError
 
-from hmtl.training.tracking import STATE_VERSION, BestTracker, RunState, TaskTracker
+from hmtl.training.tracking import (
+    STATE_VERSION,
+    BestTracker,
+    RunState,
+    TaskTracker,
+    tracker_factory,
+)
 
 
 def test_the_best_value_and_where_it_was_reached():
@@ -23,15 +29,54 @@ def test_a_decreasing_metric_is_best_when_lower():
     assert tracker.record(2.0, True, 1, 2, {}) and not tracker.record(2.5, True, 2, 3, {})
 
 
-def test_patience_counts_validations_since_the_best():
-    tracker = TaskTracker()
-    for value in (0.5, 0.4, 0.3):
-        tracker.record(value, False, 0, 0, {})
+def test_the_default_tracker_is_registered_as_patience_and_counts_validations_since_the_best():
+    tracker = TaskTracker.by_name("patience")(decreases=True, patience=2)
+    assert TaskTracker.by_name(TaskTracker.default_implementation) is TaskTracker
+    # a decreasing metric: 3.0 best, 2.0 better, 2.0 not strictly better (1 without
+    # improvement), 2.5 worse (2 without improvement = patience: out of patience)
+    assert tracker.update(3.0, epoch=0, step=5, validation={"t": {"loss": 3.0}})
+    assert tracker.update(2.0, epoch=1, step=10, validation={"t": {"loss": 2.0}})
+    assert not tracker.check_patience()
+    assert not tracker.update(2.0, epoch=2, step=15, validation={})
+    assert not tracker.check_patience() and not tracker.out_of_patience
+    assert not tracker.update(2.5, epoch=3, step=20, validation={})
     assert tracker.validations_without_improvement == 2
-    assert not tracker.check_patience(3) and not tracker.out_of_patience
-    assert tracker.check_patience(2) and tracker.out_of_patience
-    assert not tracker.check_patience(2)  # only the first time
-    assert not TaskTracker().check_patience(None)
+    assert tracker.check_patience() and tracker.out_of_patience
+    assert not tracker.check_patience()  # only the first time
+    assert (tracker.best_index, tracker.best_epoch, tracker.best_step) == (1, 1, 10)
+    assert tracker.best_value == 2.0 and tracker.best_validation_metrics == {"t": {"loss": 2.0}}
+    assert not tracker.frozen
+
+
+def test_without_patience_a_task_never_runs_out_of_it():
+    tracker = TaskTracker(patience=None)
+    for value in (0.5, 0.4, 0.3, 0.2):
+        tracker.update(value, 0, 0, {})
+    assert tracker.validations_without_improvement == 3
+    assert not tracker.check_patience() and not tracker.out_of_patience
+
+
+def test_the_tracker_setting_is_checked_and_built_per_task():
+    make = tracker_factory(None, {"ner": False, "loss": True}, 4)
+    ner, loss = make("ner"), make("loss")
+    assert type(ner) is TaskTracker and (ner.decreases, ner.patience) == (False, 4)
+    assert (loss.decreases, loss.patience) == (True, 4)
+    assert type(tracker_factory({"type": "patience"}, {"ner": False}, None)("ner")) is TaskTracker
+
+
+def test_an_unknown_tracker_type_is_a_one_line_error_listing_the_registered_ones():
+    with pytest.raises(ConfigurationError) as caught:
+        tracker_factory({"type": "not_a_tracker"}, {"ner": False}, 2)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith("multi_task_trainer.tracker.type must be one of ")
+    assert "patience" in message.split(";")[0] and message.endswith("got 'not_a_tracker'")
+
+
+def test_a_tracker_key_its_type_does_not_take_is_an_error_naming_the_setting():
+    make = tracker_factory({"type": "patience", "min_delta": 1.0}, {"ner": False}, 2)
+    with pytest.raises(ConfigurationError, match="^multi_task_trainer.tracker: .*min_delta"):
+        make("ner")
 
 
 def test_the_state_round_trips_through_the_checkpoint_layout():
