@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from allennlp.common import Params, Registrable
@@ -348,3 +348,35 @@ def registered_block(base: type[Registrable], block: dict[str, Any], key: str) -
         )
     block["type"] = name
     return block
+
+
+def registered_setting(
+    base: type[Registrable], block: Any, setting: str, example: str
+) -> dict[str, Any]:
+    """A trainer setting naming a ``base`` part (absent, a name, or an object with ``type``) as
+    an object whose ``type`` is registered; ``setting`` (e.g. ``multi_task_trainer.tracker``)
+    and ``example`` (a valid object) are quoted in the one-line errors."""
+    if isinstance(block, Params):
+        block = block.as_dict(quiet=True)
+    if block is None:
+        block = {}
+    elif isinstance(block, str):
+        block = {"type": block}
+    elif not isinstance(block, Mapping):
+        raise ConfigurationError(f"{setting} must be an object like {example}; got {block!r}")
+    return registered_block(base, dict(block), f"{setting}.type")
+
+
+def construct_registered(
+    base: type[Registrable], block: dict[str, Any], setting: str, **extras: Any
+) -> Any:
+    """``base.from_params`` of a checked ``registered_setting`` block, with the constructor's
+    errors as one line naming ``setting``."""
+    try:
+        return base.from_params(Params(copy.deepcopy(block)), **extras)
+    except ConfigurationError as error:
+        if error.message.startswith(f"{setting}"):
+            raise
+        raise ConfigurationError(f"{setting}: {error.message}") from error
+    except (TypeError, ValueError) as error:
+        raise ConfigurationError(f"{setting}: {error}") from error

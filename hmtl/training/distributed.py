@@ -62,6 +62,8 @@ from allennlp.nn.util import get_text_field_mask
 from allennlp.training.metrics import Metric
 from torch.nn.parallel import DistributedDataParallel
 
+from hmtl.training.evaluation import batch_on
+
 logger = logging.getLogger(__name__)
 
 BACKENDS = ("auto", "gloo", "nccl")
@@ -475,17 +477,6 @@ def all_reduce_sum(values: torch.Tensor) -> torch.Tensor:
     summed = values.clone()
     dist.all_reduce(summed)
     return summed
-
-
-def batch_on(device: torch.device, batch: Any) -> Any:
-    """``batch`` with its tensors on ``device``. The loaders build batches on the CPU, so for the
-    CPU it is the batch itself: AllenNLP's ``move_to_device`` would walk every object of it (the
-    metadata's word lists too) to copy nothing."""
-    if device.type == "cpu":
-        return batch
-    from allennlp.nn.util import move_to_device
-
-    return move_to_device(batch, device)
 
 
 def evaluate_shards(

@@ -16,12 +16,24 @@ from typing import Any
 
 import torch
 from allennlp.common.tqdm import Tqdm
+from allennlp.common.util import int_to_device
 from allennlp.nn.util import move_to_device
 
 from hmtl.experiment.task import Task
 from hmtl.experiment.weights import load_model_weights, load_torch_file
 
 logger = logging.getLogger(__name__)
+
+
+def batch_on(device: torch.device | int, batch: Any) -> Any:
+    """``batch`` with its tensors on ``device`` (a device, or AllenNLP's int: -1 is the CPU).
+    The loaders build batches on the CPU, so for the CPU it is the batch itself: AllenNLP's
+    ``move_to_device`` would walk every object of it (the metadata's word lists too) to copy
+    nothing."""
+    if int_to_device(device).type == "cpu":
+        return batch
+
+    return move_to_device(batch, device)
 
 BatchCallback = Callable[[Mapping[str, Any], Mapping[str, Any]], None]
 # (task whose best weights are loaded, task evaluated, batch, output)
@@ -65,7 +77,7 @@ def evaluate(
     try:
         with torch.no_grad():
             for batch in progress:
-                batch = move_to_device(batch, device)
+                batch = batch_on(device, batch)
                 output = model(task_name=task_name, **batch)
                 seen += 1
                 loss = output.get("loss")

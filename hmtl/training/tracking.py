@@ -19,10 +19,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, Optional
 
-from allennlp.common import Params, Registrable
+from allennlp.common import Registrable
 from allennlp.common.checks import ConfigurationError
 
-from hmtl.experiment.config import registered_block
+from hmtl.experiment.config import construct_registered, registered_setting
 
 STATE_VERSION = 2
 READABLE_VERSIONS = (1, 2)
@@ -49,21 +49,24 @@ class BestTracker:
         self, value: float, decreases: bool, epoch: int, step: int, validation: Metrics
     ) -> bool:
         """Add a validation's score; True when it is the best so far (the first always is)."""
-        best = self.best_value
-        is_best = best is None or improves(value, best, decreases)
-        self.add(value, is_best, epoch, step, validation)
-        return is_best
+        return self.add(value, lambda new, best: improves(new, best, decreases), epoch, step,
+                        validation)
 
     def add(
-        self, value: float, is_best: bool, epoch: int, step: int, validation: Metrics
-    ) -> None:
-        """Append a validation's score, marking it as the best when ``is_best``."""
+        self, value: float, beats: Callable[[float, float], bool], epoch: int, step: int,
+        validation: Metrics,
+    ) -> bool:
+        """Append a validation's score; it is the best when it is the first or ``beats(value,
+        best so far)``. True when it is."""
+        best = self.best_value
+        is_best = best is None or beats(value, best)
         self.history.append(float(value))
         if is_best:
             self.best_index = len(self.history) - 1
             self.best_epoch = epoch
             self.best_step = step
             self.best_validation_metrics = copy.deepcopy(validation)
+        return is_best
 
     @property
     def best_value(self) -> float | None:
@@ -124,10 +127,7 @@ class TaskTracker(BestTracker, Registrable):
     def update(self, value: float, epoch: int, step: int, validation: Metrics) -> bool:
         """Add a validation's score; True when it is the task's new best (the first always
         is)."""
-        best = self.best_value
-        is_best = best is None or self.is_improvement(value, best)
-        self.add(value, is_best, epoch, step, validation)
-        return is_best
+        return self.add(value, self.is_improvement, epoch, step, validation)
 
     def check_patience(self) -> bool:
         """Mark the task out of patience when it has waited ``patience`` validations; True the
@@ -155,27 +155,10 @@ TaskTracker.register("patience")(TaskTracker)
 TrackerFactory = Callable[[str], TaskTracker]
 
 
-def default_trackers(task_name: str) -> TaskTracker:
+def default_tracker(task_name: str) -> TaskTracker:
     """A default tracker (increasing metric, no patience): what ``RunState`` uses when not
     given a factory."""
     return TaskTracker()
-
-
-def tracker_params(block: Any) -> dict[str, Any]:
-    """The ``tracker`` setting (absent, a name or an object) as an object with a registered
-    ``type``."""
-    if isinstance(block, Params):
-        block = block.as_dict(quiet=True)
-    if block is None:
-        block = {}
-    elif isinstance(block, str):
-        block = {"type": block}
-    elif not isinstance(block, Mapping):
-        raise ConfigurationError(
-            'multi_task_trainer.tracker must be an object like {"type": "patience"}; got '
-            f"{block!r}"
-        )
-    return registered_block(TaskTracker, dict(block), "multi_task_trainer.tracker.type")
 
 
 def tracker_factory(
@@ -183,17 +166,13 @@ def tracker_factory(
 ) -> TrackerFactory:
     """A maker of each task's tracker from the ``tracker`` setting (its type checked now), given
     the tasks' metric directions and the trainer's patience."""
-    params = tracker_params(block)
+    setting = "multi_task_trainer.tracker"
+    params = registered_setting(TaskTracker, block, setting, '{"type": "patience"}')
 
     def make(task_name: str) -> TaskTracker:
-        try:
-            return TaskTracker.from_params(
-                Params(copy.deepcopy(params)), decreases=decreases[task_name], patience=patience
-            )
-        except ConfigurationError as error:
-            raise ConfigurationError(f"multi_task_trainer.tracker: {error.message}") from error
-        except (TypeError, ValueError) as error:
-            raise ConfigurationError(f"multi_task_trainer.tracker: {error}") from error
+        return construct_registered(
+            TaskTracker, params, setting, decreases=decreases[task_name], patience=patience
+        )
 
     return make
 
@@ -237,7 +216,7 @@ class RunState:
 
     @classmethod
     def start(
-        cls, task_names: list[str], seed: int, make_tracker: TrackerFactory = default_trackers
+        cls, task_names: list[str], seed: int, make_tracker: TrackerFactory = default_tracker
     ) -> "RunState":
         """The state before the first step, each task's tracker made by ``make_tracker``."""
         return cls(
@@ -323,7 +302,7 @@ class RunState:
 
     @classmethod
     def from_dict(
-        cls, saved: Mapping[str, Any], source: str, make_tracker: TrackerFactory = default_trackers
+        cls, saved: Mapping[str, Any], source: str, make_tracker: TrackerFactory = default_tracker
     ) -> "RunState":
         """The state saved by ``to_dict`` (or by the version-1 trainer) in the file ``source``;
         each task's saved state is loaded into a fresh tracker of ``make_tracker``."""

@@ -16,10 +16,12 @@ import math
 from typing import Any, Optional
 
 import torch
-from allennlp.common import Params, Registrable
+from allennlp.common import Registrable
 from allennlp.common.checks import ConfigurationError
 
-from hmtl.experiment.config import registered_block
+from hmtl.experiment.config import construct_registered, registered_setting
+
+SETTING = "multi_task_trainer.loss_weighting"
 
 
 class LossWeighting(torch.nn.Module, Registrable):
@@ -112,27 +114,11 @@ class UncertaintyWeighting(LossWeighting):
 
 def weighting_params(block: Any) -> dict[str, Any]:
     """The ``loss_weighting`` setting as an object with a registered ``type``."""
-    if isinstance(block, Params):
-        block = block.as_dict(quiet=True)
-    if block is None:
-        return {"type": LossWeighting.default_implementation}
-    if isinstance(block, str):
-        block = {"type": block}
-    if not isinstance(block, dict):
-        raise ConfigurationError(
-            'multi_task_trainer.loss_weighting must be an object like {"type": "constant", '
-            f'"weights": {{...}}}}; got {block!r}'
-        )
-    return registered_block(LossWeighting, block, "multi_task_trainer.loss_weighting.type")
+    return registered_setting(LossWeighting, block, SETTING,
+                              '{"type": "constant", "weights": {...}}')
 
 
 def build_weighting(block: Any, task_names: list[str]) -> LossWeighting:
     """The weighting of a ``loss_weighting`` setting, with errors naming the key."""
-    try:
-        return LossWeighting.from_params(Params(weighting_params(block)), task_names=task_names)
-    except ConfigurationError as error:
-        if error.message.startswith("multi_task_trainer."):
-            raise
-        raise ConfigurationError(f"multi_task_trainer.loss_weighting: {error.message}") from error
-    except (TypeError, ValueError) as error:
-        raise ConfigurationError(f"multi_task_trainer.loss_weighting: {error}") from error
+    return construct_registered(LossWeighting, weighting_params(block), SETTING,
+                                task_names=task_names)
