@@ -646,24 +646,32 @@ def report(repeats: list[dict[str, dict[str, Any]]]) -> str:
             lines.append(f"{full_name} epoch / sum of single-task peer epochs "
                          f"({' + '.join(peer_sum)}): {wall:.2f}x (wall), {cpu:.2f}x (CPU); "
                          f"peak memory / the largest peer's {memory:.2f}x")
-    singles = ("ner", "emd", "relation", "coref")
-    if "full" in names and all(name in names for name in singles):
-        full = [epoch_seconds(r["full"]) for r in repeats]
-        summed = [tuple(sum(epoch_seconds(r[name])[i] for name in singles) for i in (0, 1))
-                  for r in repeats]
-        wall = median([f[0] / s[0] for f, s in zip(full, summed)])
-        lines.append(f"full epoch / sum of our single-task epochs: {wall:.2f}x (wall)")
-    profiled = [name for name in names
-                if repeats[0][name].get("phases") and " (beside " not in name]
+    for prefix in ("", FAST):  # how much more work the hierarchy does than its tasks alone
+        singles = [prefix + task for task in ("ner", "emd", "relation", "coref")]
+        if prefix + "full" in names and all(name in names for name in singles):
+            full = [epoch_seconds(r[prefix + "full"]) for r in repeats]
+            summed = [tuple(sum(epoch_seconds(r[name])[i] for name in singles) for i in (0, 1))
+                      for r in repeats]
+            wall = median([f[0] / s[0] for f, s in zip(full, summed)])
+            cpu = median([f[1] / s[1] for f, s in zip(full, summed)])
+            kind = prefix.replace("_", " ")
+            lines.append(f"{prefix}full epoch / sum of our {kind}single-task epochs: "
+                         f"{wall:.2f}x (wall), {cpu:.2f}x (CPU)")
+    # one column per run: a peer measured beside several of our runs shows its first measurement
+    profiled: dict[str, str] = {}  # column label -> result name
+    for name in names:
+        label = name.split(" (beside ")[0]
+        if repeats[0][name].get("phases") and label not in profiled:
+            profiled[label] = name
     for key, clock in (("cpu_phases", "process CPU time"), ("phases", "wall clock")):
         if not profiled:
             break
         lines += ["", f"Where a training step's time goes (ms per step, {clock}, epochs after "
                   "the first, median of the runs)",
-                  f"{'phase':<16}" + "".join(f"{name:>16}" for name in profiled)]
+                  f"{'phase':<16}" + "".join(f"{label:>16}" for label in profiled)]
         for phase in (*PHASES, "total"):
             cells = []
-            for name in profiled:
+            for name in profiled.values():
                 values = []
                 for r in repeats:
                     phases = r[name][key]
