@@ -631,16 +631,21 @@ def report(repeats: list[dict[str, dict[str, Any]]]) -> str:
             memory = median([r[ours]["peak_mb"] / r[theirs]["peak_mb"] for r in repeats])
             lines.append(ratio_line(f"{ours}: speed, allennlp epoch / ours", mine, peer,
                                     f"; peak memory ours / allennlp {memory:.2f}x"))
+    def over_sum(full_name: str, parts: list[str]) -> tuple[float, float]:
+        """Median (wall, CPU) ratio of a full epoch to the epochs of ``parts`` added up."""
+        ratios = []
+        for r in repeats:
+            full = epoch_seconds(r[full_name])
+            summed = [sum(epoch_seconds(r[name])[i] for name in parts) for i in (0, 1)]
+            ratios.append((full[0] / summed[0], full[1] / summed[1]))
+        return median([w for w, _ in ratios]), median([c for _, c in ratios])
+
     for full_name in ("full", FAST + "full"):
         peer_sum = [name + beside(full_name) for name in PEER_SUM]
         if not all(name in names for name in peer_sum):
             peer_sum = list(PEER_SUM)
         if full_name in names and all(name in names for name in peer_sum):
-            full = [epoch_seconds(r[full_name]) for r in repeats]
-            summed = [tuple(sum(epoch_seconds(r[name])[i] for name in peer_sum) for i in (0, 1))
-                      for r in repeats]
-            wall = median([f[0] / s[0] for f, s in zip(full, summed)])
-            cpu = median([f[1] / s[1] for f, s in zip(full, summed)])
+            wall, cpu = over_sum(full_name, peer_sum)
             memory = median([r[full_name]["peak_mb"] / max(r[name]["peak_mb"] for name in peer_sum)
                              for r in repeats])
             lines.append(f"{full_name} epoch / sum of single-task peer epochs "
@@ -649,11 +654,7 @@ def report(repeats: list[dict[str, dict[str, Any]]]) -> str:
     for prefix in ("", FAST):  # how much more work the hierarchy does than its tasks alone
         singles = [prefix + task for task in ("ner", "emd", "relation", "coref")]
         if prefix + "full" in names and all(name in names for name in singles):
-            full = [epoch_seconds(r[prefix + "full"]) for r in repeats]
-            summed = [tuple(sum(epoch_seconds(r[name])[i] for name in singles) for i in (0, 1))
-                      for r in repeats]
-            wall = median([f[0] / s[0] for f, s in zip(full, summed)])
-            cpu = median([f[1] / s[1] for f, s in zip(full, summed)])
+            wall, cpu = over_sum(prefix + "full", singles)
             kind = prefix.replace("_", " ")
             lines.append(f"{prefix}full epoch / sum of our {kind}single-task epochs: "
                          f"{wall:.2f}x (wall), {cpu:.2f}x (CPU)")
