@@ -631,6 +631,7 @@ def report(repeats: list[dict[str, dict[str, Any]]]) -> str:
             memory = median([r[ours]["peak_mb"] / r[theirs]["peak_mb"] for r in repeats])
             lines.append(ratio_line(f"{ours}: speed, allennlp epoch / ours", mine, peer,
                                     f"; peak memory ours / allennlp {memory:.2f}x"))
+
     def over_sum(full_name: str, parts: list[str]) -> tuple[float, float]:
         """Median (wall, CPU) ratio of a full epoch to the epochs of ``parts`` added up."""
         ratios = []

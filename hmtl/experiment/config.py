@@ -375,7 +375,7 @@ def construct_registered(
     try:
         return base.from_params(Params(copy.deepcopy(block)), **extras)
     except ConfigurationError as error:
-        if error.message.startswith(f"{setting}"):
+        if error.message.startswith(setting):
             raise
         raise ConfigurationError(f"{setting}: {error.message}") from error
     except (TypeError, ValueError) as error:

@@ -32,8 +32,8 @@ def batch_on(device: torch.device | int, batch: Any) -> Any:
     nothing."""
     if int_to_device(device).type == "cpu":
         return batch
-
     return move_to_device(batch, device)
+
 
 BatchCallback = Callable[[Mapping[str, Any], Mapping[str, Any]], None]
 # (task whose best weights are loaded, task evaluated, batch, output)

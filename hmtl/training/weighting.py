@@ -112,13 +112,8 @@ class UncertaintyWeighting(LossWeighting):
         return result
 
 
-def weighting_params(block: Any) -> dict[str, Any]:
-    """The ``loss_weighting`` setting as an object with a registered ``type``."""
-    return registered_setting(LossWeighting, block, SETTING,
-                              '{"type": "constant", "weights": {...}}')
-
-
 def build_weighting(block: Any, task_names: list[str]) -> LossWeighting:
     """The weighting of a ``loss_weighting`` setting, with errors naming the key."""
-    return construct_registered(LossWeighting, weighting_params(block), SETTING,
-                                task_names=task_names)
+    params = registered_setting(LossWeighting, block, SETTING,
+                                '{"type": "constant", "weights": {...}}')
+    return construct_registered(LossWeighting, params, SETTING, task_names=task_names)
