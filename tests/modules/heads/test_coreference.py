@@ -375,6 +375,67 @@ def test_blockwise_pair_scores_equal_the_feedforward_on_the_concatenation() -> N
     assert torch.allclose(actual, expected, atol=1e-6)
 
 
+def test_blockwise_mention_scores_equal_the_feedforward_on_the_span_embeddings() -> None:
+    torch.manual_seed(5)
+    head = make_head(max_span_width=3).eval()
+    docs = [all_spans(7, 3), all_spans(4, 3)]
+    encoder_input, encoded, mask = padded_batch([7, 4])
+    spans = pad_spans(docs)
+    span_mask = (spans[..., 0] >= 0)
+    spans = spans.clamp(min=0)
+    # The plain formulation, spelled out: both ends, the width embedding, and the softmax over
+    # each span's tokens of the global attention logits, weighting the encoder input.
+    rows = []
+    for doc in range(2):
+        row = []
+        for (start, end), valid in zip(spans[doc].tolist(), span_mask[doc].tolist()):
+            logits = head._attentive_span_extractor._global_attention._module(
+                encoder_input[doc, start : end + 1]
+            ).squeeze(-1)
+            attended = logits.softmax(0) @ encoder_input[doc, start : end + 1]
+            width = head._endpoint_span_extractor._span_width_embedding.weight[end - start]
+            embedding = torch.cat([encoded[doc, start], encoded[doc, end], width, attended])
+            row.append(embedding * valid)
+        rows.append(torch.stack(row))
+    embeddings = torch.stack(rows)
+    assert embeddings.size(-1) == SPAN_DIM
+    assert torch.allclose(
+        head._span_embeddings(encoder_input, encoded, spans, mask, span_mask), embeddings,
+        atol=1e-6,
+    )
+    expected = head._mention_scorer(head._mention_feedforward(embeddings)).squeeze(-1)
+    actual = head._mention_scores(encoder_input, encoded, spans, mask, span_mask)
+    assert torch.allclose(actual, expected, atol=1e-5)
+    # Padding spans score the feedforward of a zero embedding, as in the plain formulation.
+    zero = head._mention_scorer._module(head._mention_feedforward._module(torch.zeros(SPAN_DIM)))
+    assert torch.allclose(actual[1, 9:], zero.expand(9), atol=1e-6)
+
+
+def test_blockwise_mention_scoring_keeps_the_same_spans_loss_and_gradients() -> None:
+    docs = [all_spans(7, 3), all_spans(4, 3)]
+    clusters = [[[(0, 0), (4, 4)], [(1, 2), (6, 6)]], [[(0, 1), (3, 3)]]]
+    results = []
+    for blockwise in (False, True):
+        torch.manual_seed(6)
+        head = make_head(max_span_width=3, spans_per_word=0.5).eval()
+        head.blockwise_mention_scoring = blockwise
+        encoder_input, encoded, mask = padded_batch([7, 4])
+        out = head(encoder_input, encoded, mask, spans=pad_spans(docs),
+                   span_labels=span_labels_for(docs, clusters))
+        out["loss"].backward()
+        gradients = [encoder_input.grad, encoded.grad] + [p.grad for p in head.parameters()]
+        results.append((out, gradients))
+    (plain, plain_gradients), (blockwise, blockwise_gradients) = results
+    for key in ("top_spans", "top_span_mask", "antecedent_indices", "predicted_antecedents"):
+        assert torch.equal(plain[key], blockwise[key]), key
+    assert blockwise["loss"].item() == pytest.approx(plain["loss"].item(), rel=1e-5)
+    assert len(plain_gradients) == len(blockwise_gradients)
+    for expected, actual in zip(plain_gradients, blockwise_gradients):
+        assert (expected is None) == (actual is None)
+        if expected is not None:
+            assert torch.allclose(actual, expected, atol=1e-5)
+
+
 # --- gold mentions ---------------------------------------------------------------------------
 
 
