@@ -141,8 +141,9 @@ def corpus_paths(data: Path) -> dict[str, str]:
 
 def our_config(name: str, paths: dict[str, str], epochs: int, characters: bool) -> dict:
     """``name`` is a task, or ``full``; with the prefix ``fast_``, the encoders are hmtl's
-    ``padded_lstm`` and the optimizer ``fused_adam`` (the same functions as AllenNLP's ``lstm``
-    and ``adam``, computed by fused kernels), otherwise AllenNLP's, as in the peers."""
+    ``padded_lstm``, the optimizer ``fused_adam`` (the same functions as AllenNLP's ``lstm``
+    and ``adam``, computed by fused kernels) and the coreference head scores mentions block by
+    block (``blockwise_mention_scoring``, the same function), otherwise as in the peers."""
     fast = name.startswith(FAST)
     name = name.removeprefix(FAST)
     base = base_dim(characters)
@@ -179,6 +180,8 @@ def our_config(name: str, paths: dict[str, str], epochs: int, characters: bool) 
                              "antecedent_feedforward": feedforward(3 * span + 20)}
         if fast:
             block["encoder"]["type"] = "padded_lstm"
+            if task == "coref":
+                block["head"]["blockwise_mention_scoring"] = True
         model_tasks[task] = block
         metric = "coref_f1" if task == "coref" else "f1-measure-overall"
         config[f"task_{task}"] = {
