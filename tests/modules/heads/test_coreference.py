@@ -172,6 +172,12 @@ def test_original_config_block_builds_with_its_list_initializer() -> None:
     assert torch.all(head._antecedent_feedforward._linear_layers[1].weight == 0.5)
     assert torch.all(head._distance_embedding.weight == -2.0)
     assert head.spans_per_word == 0.4 and head.max_antecedents == 70
+    assert not head.blockwise_mention_scoring  # the original's plain scoring by default
+    block = {**_original_block(), "blockwise_mention_scoring": True}
+    head = Head.from_params(
+        Params(block), vocab=Vocabulary(), encoder_input_dim=1316, encoder_output_dim=400
+    )
+    assert head.blockwise_mention_scoring
 
 
 def test_misspelled_config_key_is_an_error() -> None:
