@@ -40,6 +40,17 @@ def feedforward_input_dims(
     return span_dim, 3 * span_dim + feature_size
 
 
+def after_first_layer(feedforward: FeedForward, hidden: torch.Tensor) -> torch.Tensor:
+    """The rest of ``feedforward`` given its first linear layer's output ``hidden``: what the
+    block-by-block formulations of the first layer continue with."""
+    hidden = feedforward._dropout[0](feedforward._activations[0](hidden))
+    for layer, activation, dropout in zip(
+        feedforward._linear_layers[1:], feedforward._activations[1:], feedforward._dropout[1:]
+    ):
+        hidden = dropout(activation(layer(hidden)))
+    return hidden
+
+
 @Head.register("coreference")
 class CoreferenceHead(Head):
     """Scores every candidate span as a mention, keeps the best, ranks antecedents for each.
@@ -211,7 +222,7 @@ class CoreferenceHead(Head):
         span_embeddings: torch.Tensor | None = None
         if self.blockwise_mention_scoring:
             # Shape: (batch, num_spans)
-            mention_scores = self._mention_scores(encoder_input, encoded, spans, mask, span_mask)
+            mention_scores = self._mention_scores(encoder_input, encoded, spans, span_mask)
         else:
             # Shape: (batch, num_spans, span_dim)
             span_embeddings = self._span_embeddings(
@@ -382,7 +393,6 @@ class CoreferenceHead(Head):
         encoder_input: torch.Tensor,
         encoded: torch.Tensor,
         spans: torch.LongTensor,
-        mask: torch.BoolTensor,
         span_mask: torch.BoolTensor,
     ) -> torch.Tensor:
         """(batch, num_spans): mention_scorer(mention_feedforward(``_span_embeddings``)).
@@ -426,12 +436,7 @@ class CoreferenceHead(Head):
         weights = util.masked_softmax(selected[..., -1], width_mask)
         attended = util.weighted_sum(selected[..., :-1], weights)
         hidden = (endpoints + attended) * span_mask.unsqueeze(-1) + first_layer.bias
-        hidden = feedforward._dropout[0](feedforward._activations[0](hidden))
-        for layer, activation, dropout in zip(
-            feedforward._linear_layers[1:], feedforward._activations[1:], feedforward._dropout[1:]
-        ):
-            hidden = dropout(activation(layer(hidden)))
-        return self._mention_scorer(hidden).squeeze(-1)
+        return self._mention_scorer(after_first_layer(feedforward, hidden)).squeeze(-1)
 
     @staticmethod
     def _keep_spans(
@@ -531,12 +536,7 @@ class CoreferenceHead(Head):
             )
             + torch.nn.functional.linear(distance_embeddings, w_distance)
         )
-        hidden = feedforward._dropout[0](feedforward._activations[0](hidden))
-        for layer, activation, dropout in zip(
-            feedforward._linear_layers[1:], feedforward._activations[1:], feedforward._dropout[1:]
-        ):
-            hidden = dropout(activation(layer(hidden)))
-        return self._antecedent_scorer(hidden).squeeze(-1)
+        return self._antecedent_scorer(after_first_layer(feedforward, hidden)).squeeze(-1)
 
     @staticmethod
     def _loss(

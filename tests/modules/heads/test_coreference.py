@@ -410,7 +410,7 @@ def test_blockwise_mention_scores_equal_the_feedforward_on_the_span_embeddings()
         atol=1e-6,
     )
     expected = head._mention_scorer(head._mention_feedforward(embeddings)).squeeze(-1)
-    actual = head._mention_scores(encoder_input, encoded, spans, mask, span_mask)
+    actual = head._mention_scores(encoder_input, encoded, spans, span_mask)
     assert torch.allclose(actual, expected, atol=1e-5)
     # Padding spans score the feedforward of a zero embedding, as in the plain formulation.
     zero = head._mention_scorer._module(head._mention_feedforward._module(torch.zeros(SPAN_DIM)))
