@@ -69,9 +69,9 @@ class CoreferenceHead(Head):
     construction (``evaluate -g``); it only acts when the head is not training.
 
     ``blockwise_mention_scoring`` scores the candidate spans without building their embeddings
-    (``_mention_scores``): the same function, 1.3-1.4x faster training steps for a
-    document and less memory, but other floating-point rounding, so a run does not reproduce
-    the last digits of one without it. Off by default, as in the original.
+    (``_mention_scores``): the same function, faster and with less memory (README, "Faster
+    training"), but other floating-point rounding, so a run does not reproduce the last digits
+    of one without it. Off by default, as in the original.
 
     Metrics (when ``span_labels`` and the metadata ``clusters`` are given): ``coref_precision``,
     ``coref_recall``, ``coref_f1``, ``mention_recall`` and the MUC, B-cubed and CEAF-e scores.
