@@ -19,12 +19,14 @@ Results equal ``lstm``'s up to floating-point rounding (the kernels sum in anoth
 that switches types does not reproduce a run's last digits.
 
 Padding costs compute: the fused kernel also runs over the positions after each sentence,
-which the packed path skips. Measured on one CPU thread (1188-d input, 2x64 BiLSTM, sentences
-of up to 40 tokens), the fused kernel took 0.5-0.7x the packed path's time for batches of up to
-8 sentences, whatever their lengths, but 0.9-1.2x for 16 or 32 sentences unless they had nearly
-the same length. So a batch of more than ``FUSED_MAX_ROWS`` sentences with more than
-``FUSED_MAX_PADDING`` of its positions padding still takes the packed path, through the same
-``torch.nn.LSTM``. Which path a batch takes depends on the batch only.
+which the packed path skips. ``bench/lstm_speed.py`` measures both paths (forward and backward,
+one CPU thread, the original's 2x64 BiLSTMs over 1188-d and 1316-d inputs, sentences of 3-40
+tokens). The fused kernel took 0.3-0.6x the packed path's time for batches of up to 8 sentences
+and 0.6-0.9x for 16, whatever their lengths (up to 46% padding). For 32 sentences it took
+0.8-0.9x with up to 21% padding, 0.9-1.1x at 28%, and 1.1-1.2x at 41-46%. So a batch of more than
+``FUSED_MAX_ROWS`` sentences with more than ``FUSED_MAX_PADDING`` of its positions padding still
+takes the packed path, through the same ``torch.nn.LSTM``. Which path a batch takes depends on
+the batch only.
 """
 
 from __future__ import annotations
@@ -35,8 +37,8 @@ import torch
 from allennlp.modules.seq2seq_encoders import Seq2SeqEncoder
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-FUSED_MAX_ROWS = 8  # batches this small always take the fused kernel
-FUSED_MAX_PADDING = 0.15  # larger batches take it when at most this fraction is padding
+FUSED_MAX_ROWS = 16  # batches this small always take the fused kernel
+FUSED_MAX_PADDING = 0.25  # larger batches take it when at most this fraction is padding
 
 
 def reverse_within_lengths(lengths: torch.Tensor, max_length: int) -> torch.Tensor:

@@ -62,11 +62,12 @@ def test_the_path_depends_on_batch_size_and_padding():
         mask = torch.arange(positions)[None] < lengths[:, None]
         return PaddedLstm.fused_pays_off(mask, lengths)
 
+    assert FUSED_MAX_ROWS == 16
     assert choice([1] * FUSED_MAX_ROWS, 10)  # small batches always: 90% padding
-    assert not choice([10] + [1] * FUSED_MAX_ROWS, 10)  # 9 rows, 81% padding
-    assert choice([10] * 8 + [9], 10)  # 9 rows, 1.1% padding
-    assert choice([10] * 6 + [7] * 3, 10)  # 9 rows, 9 / 90 = 10% padding (limit 15%)
-    assert not choice([10] * 6 + [5] * 3, 10)  # 9 rows, 15 / 90 = 16.7% padding
+    assert not choice([10] + [1] * FUSED_MAX_ROWS, 10)  # 17 rows, 144 / 170 = 85% padding
+    assert choice([10] * 16 + [9], 10)  # 17 rows, 0.6% padding
+    assert choice([10] * 9 + [5] * 8, 10)  # 17 rows, 40 / 170 = 23.5% padding (limit 25%)
+    assert not choice([10] * 8 + [5] * 9, 10)  # 17 rows, 45 / 170 = 26.5% padding
 
 
 def test_dropout_between_layers_only_while_training():
