@@ -109,10 +109,16 @@ class PaddedLstm(Seq2SeqEncoder):
     def forward(self, inputs: torch.Tensor, mask: torch.BoolTensor) -> torch.Tensor:
         """``(batch, time, input_size)`` → ``(batch, time, output_dim)``, zero where ``mask`` is
         false. ``mask`` marks each row's tokens, which come first (as for ``lstm``)."""
-        module = self._module
         lengths = mask.sum(dim=1)
         if not self.fused_pays_off(mask, lengths):
             return self._packed(inputs, mask, lengths)
+        return self._fused(inputs, mask, lengths)
+
+    def _fused(
+        self, inputs: torch.Tensor, mask: torch.BoolTensor, lengths: torch.Tensor
+    ) -> torch.Tensor:
+        """The fused path: each layer and direction one kernel call over the padded batch."""
+        module = self._module
         reverse = self._reversal(lengths, inputs.size(1)) if module.bidirectional else None
         layer_input = inputs
         for layer in range(module.num_layers):
