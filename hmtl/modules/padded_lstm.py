@@ -27,6 +27,21 @@ took 0.7-0.9x with up to 21% padding, 0.9-1.15x at 28%, and 1.05-1.15x at 41-46%
 more than ``FUSED_MAX_ROWS`` sentences with more than ``FUSED_MAX_PADDING`` of its positions
 padding still takes the packed path, through the same ``torch.nn.LSTM``. Which path a batch takes
 depends on the batch only.
+
+On the CPU, oneDNN compiles a kernel for every input shape it meets and keeps it, with working
+memory that grows with the sequence length, in a cache of up to 1,024 kernels
+(``ONEDNN_PRIMITIVE_CACHE_CAPACITY``). A coreference document is one sequence, so a corpus of
+documents of many lengths fills that cache: 300 documents of OntoNotes-like lengths (mean 470
+tokens) through the original's NER, EMD and coreference encoders grew the process by 1.4 GB, and
+a call whose kernel is not cached took 1.6x the time (a 2 x 64 BiLSTM over 300 tokens).
+So each fused CPU call pads the time axis up to one of ``lengths_per_octave`` lengths per octave
+(``fused_length``; lengths below twice that are kept): the padding comes after every sequence,
+where the forward direction has already finished and the reverse direction has not started
+(each direction runs at the padded length and is cut back), so the values and gradients of the
+batch's positions are those of the unpadded call, up to the order of floating-point sums
+(identical to the last bit in every case tried on one thread). With
+the default of 8 the same 300 documents grew the process by 0.7 GB at about the same speed
+(``bench/lstm_lengths.py``). cuDNN keeps no such cache: on the GPU lengths are kept.
 """
 
 from __future__ import annotations
@@ -34,11 +49,23 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import torch
+from allennlp.common.checks import ConfigurationError
 from allennlp.modules.seq2seq_encoders import Seq2SeqEncoder
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 FUSED_MAX_ROWS = 16  # batches this small always take the fused kernel
 FUSED_MAX_PADDING = 0.25  # larger batches take it when at most this fraction is padding
+
+
+def fused_length(length: int, per_octave: int | None) -> int:
+    """The time length a fused CPU call runs a batch of ``length`` positions at: ``length``
+    rounded up to a multiple of ``2 ** (floor(log2 length) - log2 per_octave)``, i.e. one of
+    ``per_octave`` (a power of two) lengths per octave, at most ``length / per_octave`` more
+    positions. Lengths below ``2 * per_octave`` are kept; ``None`` keeps every length."""
+    if per_octave is None:
+        return length
+    step = 1 << max(0, length.bit_length() - per_octave.bit_length())
+    return -(-length // step) * step
 
 
 def reverse_within_lengths(lengths: torch.Tensor, max_length: int) -> torch.Tensor:
@@ -66,6 +93,10 @@ class PaddedLstm(Seq2SeqEncoder):
     bias : whether the gates have biases.
     dropout : dropout on the outputs of every layer but the last, while training.
     bidirectional : a reverse direction too; the output is both directions concatenated.
+    lengths_per_octave : on the CPU, the fused kernel runs every batch at one of this many
+        lengths per octave (a power of two; the batch padded by up to ``1 / lengths_per_octave``
+        of its length), so that oneDNN compiles and caches few kernels; ``null``: at the
+        batch's own length. The result is the same (see the module's docstring).
     """
 
     def __init__(
@@ -76,8 +107,17 @@ class PaddedLstm(Seq2SeqEncoder):
         bias: bool = True,
         dropout: float = 0.0,
         bidirectional: bool = False,
+        lengths_per_octave: int | None = 8,
     ) -> None:
         super().__init__(stateful=False)
+        if lengths_per_octave is not None and (
+            lengths_per_octave < 1 or lengths_per_octave & (lengths_per_octave - 1)
+        ):
+            raise ConfigurationError(
+                f"padded_lstm: lengths_per_octave must be a power of two (1, 2, 4, 8, ...) or "
+                f"null, not {lengths_per_octave}"
+            )
+        self.lengths_per_octave = lengths_per_octave
         self._module = torch.nn.LSTM(
             input_size, hidden_size, num_layers, bias=bias, dropout=dropout,
             bidirectional=bidirectional, batch_first=True,
@@ -100,11 +140,17 @@ class PaddedLstm(Seq2SeqEncoder):
         if module.bias:
             weights += [getattr(module, f"bias_ih_l{layer}{suffix}"),
                         getattr(module, f"bias_hh_l{layer}{suffix}")]
+        time = inputs.size(1)
+        extra = 0
+        if inputs.device.type == "cpu":
+            extra = fused_length(time, self.lengths_per_octave) - time
+        if extra:
+            inputs = torch.nn.functional.pad(inputs, (0, 0, 0, extra))
         zeros = inputs.new_zeros(1, inputs.size(0), module.hidden_size)
         output, _, _ = torch.lstm(
             inputs, (zeros, zeros), weights, module.bias, 1, 0.0, self.training, False, True
         )
-        return output
+        return output[:, :time] if extra else output
 
     def forward(self, inputs: torch.Tensor, mask: torch.BoolTensor) -> torch.Tensor:
         """``(batch, time, input_size)`` → ``(batch, time, output_dim)``, zero where ``mask`` is

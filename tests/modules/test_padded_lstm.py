@@ -4,11 +4,13 @@ both of its paths; its reversal, path choice, dropout and config use."""
 import pytest
 import torch
 from allennlp.common import Params
+from allennlp.common.checks import ConfigurationError
 from allennlp.modules.seq2seq_encoders import LstmSeq2SeqEncoder, Seq2SeqEncoder
 
 from hmtl.modules.padded_lstm import (
     FUSED_MAX_ROWS,
     PaddedLstm,
+    fused_length,
     reverse_within_lengths,
 )
 
@@ -34,6 +36,8 @@ def _pair(input_size, hidden, layers, bidirectional, seed=0):
         [9] + [1] * 11,  # many rows, mostly padding: the packed path
         [9] * 12,  # many rows, no padding: the fused kernel
         [6, 0, 2],  # an empty row gives zeros
+        [37, 20, 33],  # run at 40 positions (8 lengths per octave), cut back to 37
+        [70],  # one document: run at 72
     ],
 )
 @pytest.mark.parametrize("bidirectional", [True, False])
@@ -94,3 +98,72 @@ def test_built_from_a_config_with_the_lstm_arguments():
     with pytest.raises(Exception, match="stateful"):
         Seq2SeqEncoder.from_params(Params({"type": "padded_lstm", "input_size": 7,
                                            "hidden_size": 3, "stateful": True}))
+
+
+def test_fused_length_keeps_a_few_lengths_per_octave_each_at_most_an_eighth_longer():
+    assert [fused_length(n, 8) for n in (1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 1000)] == [
+        1, 15, 16, 18, 32, 32, 36, 64, 64, 72, 1024]
+    for per_octave in (1, 4, 8, 16):
+        for octave in range(2, 12):
+            low = 1 << octave
+            lengths = {fused_length(n, per_octave) for n in range(low, 2 * low)} - {2 * low}
+            assert len(lengths) <= per_octave  # 2 * low counts in the next octave
+        for n in range(1, 3000):
+            padded = fused_length(n, per_octave)
+            assert n <= padded <= n + n / per_octave
+            assert padded == fused_length(padded, per_octave)  # a kept length stays
+            if n < 2 * per_octave:
+                assert padded == n
+    assert [fused_length(n, None) for n in (17, 1000)] == [17, 1000]
+
+
+def _spy_on_kernel_lengths(monkeypatch):
+    seen = []
+    kernel = torch.lstm
+
+    def spy(inputs, *args):
+        seen.append(inputs.size(1))
+        return kernel(inputs, *args)
+
+    monkeypatch.setattr(torch, "lstm", spy)
+    return seen
+
+
+@pytest.mark.parametrize("lengths", [[37, 20, 33], [70], [100, 100]])
+def test_padding_to_a_kept_length_changes_neither_outputs_nor_gradients(lengths, monkeypatch):
+    torch.manual_seed(1)
+    padded = PaddedLstm(6, 5, 2, bidirectional=True, lengths_per_octave=8)
+    exact = PaddedLstm(6, 5, 2, bidirectional=True, lengths_per_octave=None)
+    exact.load_state_dict(padded.state_dict())
+    lengths = torch.tensor(lengths)
+    mask = torch.arange(int(lengths.max()))[None] < lengths[:, None]
+    inputs = torch.randn(len(lengths), mask.size(1), 6, requires_grad=True)
+    weights = torch.randn(len(lengths), mask.size(1), 10)
+
+    seen = _spy_on_kernel_lengths(monkeypatch)
+    expected = exact(inputs, mask)
+    assert set(seen) == {mask.size(1)}
+    seen.clear()
+    actual = padded(inputs, mask)
+    assert set(seen) == {fused_length(mask.size(1), 8)}  # 40, 72 and 104 positions
+
+    assert actual.shape == expected.shape
+    torch.testing.assert_close(actual, expected, atol=1e-7, rtol=1e-6)
+    wanted = torch.autograd.grad((expected * weights).sum(), [inputs, *exact.parameters()])
+    got = torch.autograd.grad((actual * weights).sum(), [inputs, *padded.parameters()])
+    for a, b in zip(got, wanted):
+        torch.testing.assert_close(a, b, atol=1e-6, rtol=1e-5)
+
+
+def test_lengths_per_octave_is_a_config_key_and_must_be_a_power_of_two():
+    def build(value):
+        return Seq2SeqEncoder.from_params(Params({
+            "type": "padded_lstm", "input_size": 4, "hidden_size": 3,
+            "lengths_per_octave": value}))
+
+    assert build(16).lengths_per_octave == 16
+    assert build(None).lengths_per_octave is None
+    assert PaddedLstm(4, 3).lengths_per_octave == 8
+    for wrong in (0, 6, -8):
+        with pytest.raises(ConfigurationError, match=f"lengths_per_octave .* not {wrong}$"):
+            build(wrong)
