@@ -23,7 +23,8 @@ which the packed path skips. ``bench/lstm_speed.py`` measures both paths (forwar
 one CPU thread, the original's 2x64 BiLSTMs over 1188-d and 1316-d inputs, sentences of 3-40
 tokens). The fused kernel took 0.3-0.65x the packed path's time for batches of up to 8
 sentences and 0.65-0.85x for 16, whatever their lengths (up to 46% padding). For 32 sentences it
-took 0.7-0.9x with up to 21% padding, 0.9-1.15x at 28%, and 1.05-1.15x at 41-46%. So a batch of
+took 0.7-0.9x with up to 21% padding, 0.9-1.15x at 28%, and 1.05-1.15x at 41-46% (about the
+same once padded to ``lengths_per_octave`` lengths, below). So a batch of
 more than ``FUSED_MAX_ROWS`` sentences with more than ``FUSED_MAX_PADDING`` of its positions
 padding still takes the packed path, through the same ``torch.nn.LSTM``. Which path a batch takes
 depends on the batch only.
