@@ -40,7 +40,8 @@ So each fused CPU call pads the time axis up to one of ``lengths_per_octave`` le
 where the forward direction has already finished and the reverse direction has not started
 (each direction runs at the padded length and is cut back), so the values and gradients of the
 batch's positions are those of the unpadded call, up to the order of floating-point sums
-(identical to the last bit in every case tried on one thread). With
+(on one thread identical to the last bit in every case tried, a whole training run of the demo
+included; with more, kernels split the padded length between threads differently). With
 the default of 8 the same 300 documents grew the process by 0.7 GB at about the same speed
 (``bench/lstm_lengths.py``). cuDNN keeps no such cache: on the GPU lengths are kept.
 """
