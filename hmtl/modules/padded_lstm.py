@@ -36,10 +36,11 @@ documents of many lengths fills that cache: 300 documents of OntoNotes-like leng
 tokens) through the original's NER, EMD and coreference encoders grew the process by 1.4 GB, and
 a call whose kernel is not cached took 1.6x the time (a 2 x 64 BiLSTM over 300 tokens).
 So each fused CPU call pads the time axis up to one of ``lengths_per_octave`` lengths per octave
-(``fused_length``; lengths below twice that are kept): the padding comes after every sequence,
-where the forward direction has already finished and the reverse direction has not started
-(each direction runs at the padded length and is cut back), so the values and gradients of the
-batch's positions are those of the unpadded call, up to the order of floating-point sums
+(``fused_length``; lengths below twice that are kept): each direction's input (the reverse
+one already reversed within each sentence's length) is padded at its end and the output cut
+back, so in either direction the padding comes after every token it reads, and the values and
+gradients of the batch's positions are those of the unpadded call, up to the order of
+floating-point sums
 (on one thread identical to the last bit in every case tried, a whole training run of the demo
 included; with more, kernels split the padded length between threads differently). With
 the default of 8 the same 300 documents grew the process by 0.7 GB at about the same speed
