@@ -136,7 +136,8 @@ class PaddedLstm(Seq2SeqEncoder):
         return self._module.bidirectional
 
     def _direction(self, inputs: torch.Tensor, layer: int, suffix: str) -> torch.Tensor:
-        """One layer in one direction over the whole padded batch (one fused call)."""
+        """One layer in one direction over the whole padded batch (one fused call), on the CPU
+        at the batch's ``fused_length`` and cut back to its own."""
         module = self._module
         weights = [getattr(module, f"weight_ih_l{layer}{suffix}"),
                    getattr(module, f"weight_hh_l{layer}{suffix}")]
@@ -144,9 +145,8 @@ class PaddedLstm(Seq2SeqEncoder):
             weights += [getattr(module, f"bias_ih_l{layer}{suffix}"),
                         getattr(module, f"bias_hh_l{layer}{suffix}")]
         time = inputs.size(1)
-        extra = 0
-        if inputs.device.type == "cpu":
-            extra = fused_length(time, self.lengths_per_octave) - time
+        on_cpu = inputs.device.type == "cpu"
+        extra = fused_length(time, self.lengths_per_octave) - time if on_cpu else 0
         if extra:
             inputs = torch.nn.functional.pad(inputs, (0, 0, 0, extra))
         zeros = inputs.new_zeros(1, inputs.size(0), module.hidden_size)
