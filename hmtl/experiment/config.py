@@ -371,12 +371,23 @@ def construct_registered(
     base: type[Registrable], block: dict[str, Any], setting: str, **extras: Any
 ) -> Any:
     """``base.from_params`` of a checked ``registered_setting`` block, with the constructor's
-    errors as one line naming ``setting``."""
+    errors as one line naming ``setting`` (an error that already names a key of the same
+    section, e.g. ``multi_task_trainer.optimizer``, is kept as it is)."""
     try:
         return base.from_params(Params(copy.deepcopy(block)), **extras)
     except ConfigurationError as error:
-        if error.message.startswith(setting):
+        if error.message.startswith(setting.split(".")[0]):
             raise
         raise ConfigurationError(f"{setting}: {error.message}") from error
     except (TypeError, ValueError) as error:
         raise ConfigurationError(f"{setting}: {error}") from error
+
+
+def build_registered(
+    base: type[Registrable], block: Any, setting: str, example: str, **extras: Any
+) -> Any:
+    """The ``base`` part that the setting ``block`` names (see ``registered_setting``), built
+    with ``extras``: every error is one line naming ``setting``."""
+    return construct_registered(
+        base, registered_setting(base, block, setting, example), setting, **extras
+    )

@@ -28,6 +28,7 @@ from allennlp.models import Model
 from allennlp.training.learning_rate_schedulers import LearningRateScheduler
 from allennlp.training.optimizers import Optimizer
 
+from hmtl.experiment.config import build_registered
 from hmtl.experiment.task import Task
 from hmtl.experiment.weights import best_weights_name, load_model_weights
 from hmtl.training.batch_stream import BatchStream
@@ -94,20 +95,21 @@ class MultiTaskTrainer(Registrable):
 class SamplerMultiTaskTrainer(MultiTaskTrainer):
     """The original trainer with its defects fixed (docs/DESIGN.md, section 5), built from parts.
 
-    ``model``, ``tasks`` and ``serialization_dir`` are given by the caller; everything else comes
-    from the ``multi_task_trainer`` block. ``optimizer`` and ``scheduler`` are any registered
-    AllenNLP optimizer / learning-rate scheduler: one of each per task over all parameters (the
-    original), or a single one when ``optimizer_per_task`` is false (its plateau metric is then
-    the average validation score). ``sampling_method`` names a ``TaskSampler``, ``loss_weighting``
-    a ``LossWeighting`` (default: every loss counts once), ``callbacks`` extra
-    ``TrainerCallback``s. ``patience`` counts validations without improvement, followed per task
-    by a ``TaskTracker`` (``tracker``, default ``{"type": "patience"}``, given the task's
-    ``validation_metric_decreases`` and ``patience``); ``freeze_converged_tasks`` stops sampling
-    a task once it is out of patience. ``seed`` seeds
+    ``model``, ``tasks`` and ``serialization_dir`` are given by the caller, and to the parts
+    that the block names (``step``, ``checkpointer``, ``callbacks``) when their constructors ask
+    for them; everything else comes from the ``multi_task_trainer`` block. ``optimizer`` and
+    ``scheduler`` are any registered AllenNLP optimizer / learning-rate scheduler: one of each
+    per task over all parameters (the original), or a single one when ``optimizer_per_task`` is
+    false (its plateau metric is then the average validation score). ``sampling_method`` names a
+    ``TaskSampler``, ``loss_weighting`` a ``LossWeighting`` (default: every loss counts once),
+    ``callbacks`` extra ``TrainerCallback``s. ``patience`` counts validations without
+    improvement, followed per task by a ``TaskTracker`` (``tracker``, default ``{"type":
+    "patience"}``, given the task's ``validation_metric_decreases`` and ``patience``);
+    ``freeze_converged_tasks`` stops sampling a task once it is out of patience. ``seed`` seeds
     the task sampler and the data order (the caller seeds the model's initialisation with it).
     ``checkpoint_every_seconds`` (null: only at validations) writes a checkpoint between
-    validations. In a distributed run each rank uses GPU ``LOCAL_RANK`` when ``cuda_device``
-    >= 0, and batch sizes are global (see ``hmtl.training.distributed``).
+    validations. In a distributed run each rank uses GPU ``LOCAL_RANK`` when ``cuda_device`` >=
+    0, and batch sizes are global (see ``hmtl.training.distributed``).
     """
 
     def __init__(
@@ -136,9 +138,9 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
         no_tqdm: bool = False,
         loss_weighting: Optional[Union[str, dict[str, Any]]] = None,  # noqa: UP007, UP045
         checkpoint_every_seconds: Optional[float] = DEFAULT_CHECKPOINT_SECONDS,  # noqa: UP045
-        callbacks: Optional[list[TrainerCallback]] = None,  # noqa: UP045
-        step: Optional[Lazy[OptimisationStep]] = None,  # noqa: UP045
-        checkpointer: Optional[Lazy[Checkpointer]] = None,  # noqa: UP045
+        callbacks: Optional[list[Union[str, dict[str, Any]]]] = None,  # noqa: UP007, UP045
+        step: Optional[Union[str, dict[str, Any]]] = None,  # noqa: UP007, UP045
+        checkpointer: Optional[Union[str, dict[str, Any]]] = None,  # noqa: UP007, UP045
         tracker: Optional[Union[str, dict[str, Any]]] = None,  # noqa: UP007, UP045
     ) -> None:
         if not tasks:
@@ -196,7 +198,11 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
         parameters += [(f"loss_weighting.{n}", p) for n, p in self.weighting.named_parameters()]
         keys = names if optimizer_per_task else [SHARED]
         total_batches = sum(self._num_batches.values())
-        self.step = (step or Lazy(OptimisationStep)).construct(
+        # given to every part this block names, as AllenNLP gives a component's extras to its
+        # parts: a plugin's constructor may ask for any of them
+        shared = {"model": self.model, "tasks": tasks, "serialization_dir": serialization_dir}
+        self.step = build_registered(
+            OptimisationStep, step, "multi_task_trainer.step", '{"type": "default"}', **shared,
             parameters=parameters,
             optimizer=optimizer,
             keys=keys,
@@ -216,7 +222,9 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
             use_amp=use_amp,
             min_lr=min_lr,
         )
-        self.checkpointer = (checkpointer or Lazy(Checkpointer)).construct(
+        self.checkpointer = build_registered(
+            Checkpointer, checkpointer, "multi_task_trainer.checkpointer", '{"type": "default"}',
+            **shared,
             directory=self.serialization_dir,
             every_seconds=checkpoint_every_seconds,
             strategy=self.strategy,
@@ -226,7 +234,16 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
             self.callbacks.append(
                 ParameterStatisticsCallback(log_parameter_statistics, log_gradient_statistics)
             )
-        self.callbacks.extend(callbacks or [])
+        if not isinstance(callbacks, (list, type(None))):
+            raise ConfigurationError(
+                'multi_task_trainer.callbacks must be a list like [{"type": "tensorboard"}]; '
+                f"got {callbacks!r}"
+            )
+        self.callbacks.extend(
+            build_registered(TrainerCallback, block, f"multi_task_trainer.callbacks.{index}",
+                             '{"type": "tensorboard"}', **shared)
+            for index, block in enumerate(callbacks or [])
+        )
         self.tensorboard = TensorboardWriter(self.serialization_dir, enabled=False)
         self._loss_module: torch.nn.Module | None = None  # what training steps call
         self._run_started: float | None = None  # monotonic time train() started

@@ -19,7 +19,7 @@ import torch
 from allennlp.common import Registrable
 from allennlp.common.checks import ConfigurationError
 
-from hmtl.experiment.config import construct_registered, registered_setting
+from hmtl.experiment.config import build_registered
 
 SETTING = "multi_task_trainer.loss_weighting"
 
@@ -114,6 +114,5 @@ class UncertaintyWeighting(LossWeighting):
 
 def build_weighting(block: Any, task_names: list[str]) -> LossWeighting:
     """The weighting of a ``loss_weighting`` setting, with errors naming the key."""
-    params = registered_setting(LossWeighting, block, SETTING,
-                                '{"type": "constant", "weights": {...}}')
-    return construct_registered(LossWeighting, params, SETTING, task_names=task_names)
+    return build_registered(LossWeighting, block, SETTING,
+                            '{"type": "constant", "weights": {...}}', task_names=task_names)

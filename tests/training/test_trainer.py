@@ -239,7 +239,17 @@ def test_a_damaged_checkpoint_is_a_clear_error(toy_config, tmp_path):
         ({"loss_weighting": {"type": "nope"}}, "loss_weighting.type must be one of"),
         ({"loss_weighting": {"weights": {"nope": 2.0}}}, "no task named 'nope'; tasks are pos"),
         ({"loss_weighting": {"weights": {"pos": -2.0}}}, "weights.pos must be a number >= 0"),
-        ({"checkpoint_every_seconds": 0}, "checkpoint_every_seconds must be > 0"),
+        ({"checkpoint_every_seconds": 0},
+         "^multi_task_trainer.checkpoint_every_seconds must be > 0"),
+        ({"step": {"type": "nope"}},
+         r"^multi_task_trainer.step.type must be one of default\b.*; got 'nope'$"),
+        ({"checkpointer": "nope"},
+         r"^multi_task_trainer.checkpointer.type must be one of default\b.*; got 'nope'$"),
+        ({"callbacks": [{"type": "tensorboard"}, "nope"]},
+         "^multi_task_trainer.callbacks.1.type must be one of .*tensorboard.*; got 'nope'$"),
+        ({"callbacks": [{"type": "tensorboard", "colour": 1}]},
+         "^multi_task_trainer.callbacks.0: Extra parameters passed to TensorboardCallback"),
+        ({"callbacks": 3}, r"^multi_task_trainer.callbacks must be a list like \[\{"),
     ],
 )
 def test_bad_trainer_settings_are_configuration_errors(toy_config, tmp_path, settings, message):
