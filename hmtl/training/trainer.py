@@ -108,8 +108,8 @@ class SamplerMultiTaskTrainer(MultiTaskTrainer):
     ``freeze_converged_tasks`` stops sampling a task once it is out of patience. ``seed`` seeds
     the task sampler and the data order (the caller seeds the model's initialisation with it).
     ``checkpoint_every_seconds`` (null: only at validations) writes a checkpoint between
-    validations. In a distributed run each rank uses GPU ``LOCAL_RANK`` when ``cuda_device`` >=
-    0, and batch sizes are global (see ``hmtl.training.distributed``).
+    validations. In a distributed run each rank uses GPU ``LOCAL_RANK`` when ``cuda_device``
+    >= 0, and batch sizes are global (see ``hmtl.training.distributed``).
     """
 
     def __init__(
