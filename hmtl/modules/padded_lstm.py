@@ -18,32 +18,30 @@ The parameters are those of the ``torch.nn.LSTM`` it holds, under the same names
 Results equal ``lstm``'s up to floating-point rounding (the kernels sum in another order): a run
 that switches types does not reproduce a run's last digits.
 
-Padding costs compute: the fused kernel also runs over the positions after each sentence,
-which the packed path skips. ``bench/lstm_speed.py`` measures both paths (forward and backward,
-one CPU thread, the original's 2x64 BiLSTMs over 1188-d and 1316-d inputs, sentences of 3-40
-tokens). The fused kernel took 0.3-0.65x the packed path's time for batches of up to 8
-sentences and 0.65-0.85x for 16, whatever their lengths (up to 46% padding). For 32 sentences it
-took 0.7-0.9x with up to 21% padding, 0.9-1.15x at 28%, and 1.05-1.15x at 41-46% (about the
-same once padded to ``lengths_per_octave`` lengths, below). So a batch of
-more than ``FUSED_MAX_ROWS`` sentences with more than ``FUSED_MAX_PADDING`` of its positions
-padding still takes the packed path, through the same ``torch.nn.LSTM``. Which path a batch takes
-depends on the batch only.
+Padding costs compute: the fused kernel also runs over the positions after each sentence, which
+the packed path skips. ``bench/lstm_speed.py`` measures both paths (forward and backward, one
+CPU thread, the original's 2x64 BiLSTMs over 1188-d and 1316-d inputs, sentences of 3-40
+tokens). The fused kernel took 0.3-0.65x the packed path's time for batches of up to 8 sentences
+and 0.65-0.85x for 16, whatever their lengths (up to 46% padding). For 32 sentences it took
+0.7-0.9x with up to 21% padding, 0.9-1.15x at 28%, and 1.05-1.15x at 41-46% (about the same once
+padded to ``lengths_per_octave`` lengths, below). So a batch of more than ``FUSED_MAX_ROWS``
+sentences with more than ``FUSED_MAX_PADDING`` of its positions padding still takes the packed
+path, through the same ``torch.nn.LSTM``. Which path a batch takes depends on the batch only.
 
 On the CPU, oneDNN compiles a kernel for every input shape it meets and keeps it, with working
 memory that grows with the sequence length, in a cache of up to 1,024 kernels
 (``ONEDNN_PRIMITIVE_CACHE_CAPACITY``). A coreference document is one sequence, so a corpus of
 documents of many lengths fills that cache: 300 documents of OntoNotes-like lengths (mean 470
 tokens) through the original's NER, EMD and coreference encoders grew the process by 1.4 GB, and
-a call whose kernel is not cached took 1.6x the time (a 2 x 64 BiLSTM over 300 tokens).
-So each fused CPU call pads the time axis up to one of ``lengths_per_octave`` lengths per octave
-(``fused_length``; lengths below twice that are kept): each direction's input (the reverse
-one already reversed within each sentence's length) is padded at its end and the output cut
-back, so in either direction the padding comes after every token it reads, and the values and
-gradients of the batch's positions are those of the unpadded call, up to the order of
-floating-point sums
+a call whose kernel is not cached took 1.6x the time (a 2 x 64 BiLSTM over 300 tokens). So each
+fused CPU call pads the time axis up to one of ``lengths_per_octave`` lengths per octave
+(``fused_length``; lengths below twice that are kept): each direction's input (the reverse one
+already reversed within each sentence's length) is padded at its end and the output cut back, so
+in either direction the padding comes after every token it reads, and the values and gradients
+of the batch's positions are those of the unpadded call, up to the order of floating-point sums
 (on one thread identical to the last bit in every case tried, a whole training run of the demo
-included; with more, kernels split the padded length between threads differently). With
-the default of 8 the same 300 documents grew the process by 0.7 GB at about the same speed
+included; with more, kernels split the padded length between threads differently). With the
+default of 8 the same 300 documents grew the process by 0.7 GB at about the same speed
 (``bench/lstm_lengths.py``). cuDNN keeps no such cache: on the GPU lengths are kept.
 """
 
